@@ -1,0 +1,617 @@
+"""The directory's data: fellowships, their meeting vocabularies, places, groups and meetings.
+
+Nothing here assumes one programme. Each fellowship describes itself by the facts a person
+chooses by; meeting type codes live in vocabularies so that two fellowships' codes never collide.
+"""
+
+import datetime
+import functools
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _known_timezones():
+        raise ValidationError(
+            "%(value)s is not a time zone name. Use an IANA name such as Europe/London "
+            "or America/New_York.",
+            code="invalid_timezone",
+            params={"value": value},
+        )
+
+
+def validate_https(value: str) -> None:
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError(
+            "The link must start with https:// so that joining is private.", code="not_https"
+        )
+
+
+validate_dial_string = RegexValidator(
+    r"^\+?[0-9][0-9 ,*#+\-]*$",
+    "Use digits, spaces and + , * # only (a comma pauses the dialler).",
+    code="invalid_phone",
+)
+
+
+class SlugManager(models.Manager):
+    """Fixtures refer to rows by slug, so demo data does not depend on primary keys."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Fellowship(models.Model):
+    """A mutual aid fellowship or programme, described in its own terms."""
+
+    class Spirituality(models.TextChoices):
+        SPIRITUAL = "spiritual", "Spiritual (a higher power of one's own understanding)"
+        FAITH_BASED = "faith_based", "Faith-based"
+        SECULAR = "secular", "Secular"
+        OPEN = "open", "Open to any belief or none"
+
+    class Audience(models.TextChoices):
+        ANYONE = "anyone", "Anyone who wants help with their own use"
+        WOMEN = "women", "Women"
+        FAMILY = "family", "Family and friends of someone with an addiction"
+
+    name = models.CharField(max_length=120, unique=True)
+    short_name = models.CharField(max_length=30, help_text="For example AA or SMART.")
+    slug = models.SlugField(max_length=40, unique=True, help_text="Used in links and commands.")
+    website = models.URLField(blank=True)
+    description = models.TextField(
+        help_text="A plain, neutral account of the approach, in our own words."
+    )
+    focus = models.CharField(
+        max_length=200, blank=True, help_text="What it is for, e.g. 'alcohol' or 'any drug'."
+    )
+    twelve_step = models.BooleanField("Twelve Step programme", default=False)
+    spirituality = models.CharField(max_length=20, choices=Spirituality.choices)
+    faith = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The faith or tradition it draws on, if any (e.g. Christian, Buddhist-inspired).",
+    )
+    evidence_based_tools = models.BooleanField(
+        default=False, help_text="Uses tools from psychological research (e.g. CBT, motivational)."
+    )
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.ANYONE)
+    uses_labels = models.BooleanField(
+        default=True, help_text="Members commonly introduce themselves with labels such as 'addict'."
+    )
+    type_vocabulary = models.ForeignKey(
+        "TypeVocabulary",
+        on_delete=models.PROTECT,
+        related_name="fellowships",
+        help_text="The meeting type codes this fellowship's listings use.",
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        # Alphabetical: the directory never ranks one fellowship above another.
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("fellowship", args=[self.slug])
+
+    @property
+    def is_faith_based(self) -> bool:
+        return self.spirituality == self.Spirituality.FAITH_BASED
+
+    @property
+    def is_secular(self) -> bool:
+        return self.spirituality == self.Spirituality.SECULAR
+
+
+class TypeVocabulary(models.Model):
+    """A set of meeting type codes. Codes are unique within a vocabulary, not across them."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=40, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "type vocabularies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class LanguageManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Language(models.Model):
+    """A language a meeting is held in. First-class so that searches filter on it directly."""
+
+    code = models.CharField(
+        max_length=12, unique=True, help_text="BCP 47 code, e.g. en, es, ase (American Sign Language)."
+    )
+    name = models.CharField(max_length=80, unique=True)
+
+    objects = LanguageManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class MeetingTypeManager(models.Manager):
+    def get_by_natural_key(self, vocabulary_slug, code):
+        return self.get(vocabulary__slug=vocabulary_slug, code=code)
+
+
+class MeetingType(models.Model):
+    class Category(models.TextChoices):
+        FORMAT = "format", "Format"
+        COMMUNITY = "community", "Community"
+        ACCESSIBILITY = "accessibility", "Accessibility"
+        LANGUAGE = "language", "Language"
+        OTHER = "other", "Other"
+
+    vocabulary = models.ForeignKey(TypeVocabulary, on_delete=models.PROTECT, related_name="types")
+    code = models.CharField(max_length=12)
+    name = models.CharField(max_length=80)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    language = models.ForeignKey(
+        Language,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For language codes: the language a meeting of this type is held in.",
+    )
+
+    objects = MeetingTypeManager()
+
+    class Meta:
+        ordering = ["vocabulary", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vocabulary", "code"], name="meeting_type_code_unique_in_vocabulary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self):
+        return (self.vocabulary.slug, self.code)
+
+    natural_key.dependencies = ["groups.typevocabulary"]
+
+
+class Region(models.Model):
+    """A place in a tree: country, then state or province, then city or area."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        STATE = "state", "State or province"
+        AREA = "area", "City or area"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="region_not_its_own_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="region_name_unique_under_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self) -> None:
+        # A cycle (A under B under A) cannot be expressed as a constraint; refuse it here.
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk and ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A region cannot be inside itself."})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+    def ancestors(self) -> list["Region"]:
+        """General to specific, ending with this region. One query per level."""
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+
+class Location(models.Model):
+    """A place where meetings happen. Coordinates may wait: a save never needs them."""
+
+    name = models.CharField("venue name", max_length=200, blank=True)
+    address = models.CharField("street address", max_length=255, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    state = models.CharField("state or province", max_length=120, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=80, blank=True)
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    approximate = models.BooleanField(
+        "address is approximate",
+        default=False,
+        help_text="Only a city or area is known, e.g. the home of an online group.",
+    )
+    timezone = models.CharField(
+        "time zone", max_length=64, validators=[validate_timezone], help_text="e.g. Europe/London"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="locations"
+    )
+    access_notes = models.TextField(
+        blank=True, help_text="Step-free access, entrances, lifts, accessible toilets."
+    )
+    notes = models.TextField(blank=True, help_text="Parking, public transport, finding the room.")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "address"]
+        indexes = [
+            # Bounding-box prefilter of the finder's distance search (?near=…&distance=…).
+            models.Index(fields=["latitude", "longitude"], name="location_lat_lng_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="location_coordinates_both_or_neither",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_in_range",
+            ),
+            models.CheckConstraint(condition=~Q(timezone=""), name="location_has_timezone"),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.name, self.address, self.city) if part) or "Location"
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise ValidationError({missing: "Give both latitude and longitude, or neither."})
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def formatted_address(self) -> str:
+        region = " ".join(part for part in (self.state, self.postal_code) if part)
+        parts = (self.address, self.city, region, self.country)
+        return ", ".join(part for part in parts if part)
+
+
+class Group(models.Model):
+    """A group that holds one or more meetings. Private contacts are for volunteers only."""
+
+    fellowship = models.ForeignKey(Fellowship, on_delete=models.PROTECT, related_name="groups")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    notes = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    email = models.EmailField(
+        "service e-mail", blank=True, help_text="The group's service address, shown publicly."
+    )
+    phone = models.CharField(
+        "service phone", max_length=40, blank=True, validators=[validate_dial_string]
+    )
+    private_contact_name = models.CharField(max_length=120, blank=True)
+    private_contact_email = models.EmailField(blank=True)
+    private_contact_phone = models.CharField(max_length=40, blank=True)
+    private_notes = models.TextField(
+        blank=True, help_text="Never shown publicly, exported or put in a feed."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def active(self):
+        """Meetings that are meeting: not temporarily closed, not inactive."""
+        return self.filter(status=Meeting.Status.ACTIVE)
+
+    def listed(self):
+        """What the public sees by default: active and temporarily closed, never inactive."""
+        return self.exclude(status=Meeting.Status.INACTIVE)
+
+    def on_day(self, *days: int):
+        """Meetings on any of the given weekdays (0 = Sunday … 6 = Saturday)."""
+        return self.filter(day__in=days)
+
+    def for_listing(self):
+        """Everything a list row, printout or feed entry shows, in a fixed number of queries."""
+        return self.select_related(
+            "fellowship", "group", "location", "location__region"
+        ).prefetch_related("types", "languages")
+
+
+class Meeting(models.Model):
+    class Day(models.IntegerChoices):
+        SUNDAY = 0, "Sunday"
+        MONDAY = 1, "Monday"
+        TUESDAY = 2, "Tuesday"
+        WEDNESDAY = 3, "Wednesday"
+        THURSDAY = 4, "Thursday"
+        FRIDAY = 5, "Friday"
+        SATURDAY = 6, "Saturday"
+
+    class Attendance(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        HYBRID = "hybrid", "Hybrid (in person and online)"
+        ONLINE = "online", "Online"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        TEMPORARILY_CLOSED = "temporarily_closed", "Temporarily closed"
+        INACTIVE = "inactive", "Inactive"
+
+    fellowship = models.ForeignKey(
+        Fellowship,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        blank=True,
+        help_text="Left empty, the group's fellowship is used.",
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
+    )
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=64, unique=True)
+    day = models.PositiveSmallIntegerField(
+        choices=Day.choices,
+        null=True,
+        blank=True,
+        help_text="Leave empty, with no start time, for a meeting by appointment.",
+    )
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(
+        null=True, blank=True, help_text="May be after midnight. Empty means one hour."
+    )
+    timezone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="Left empty, the location's time zone is used. Required for online meetings.",
+    )
+    attendance = models.CharField(
+        max_length=10, choices=Attendance.choices, default=Attendance.IN_PERSON
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(
+        max_length=255, blank=True, help_text="e.g. 'Church hall closed for repairs until March'."
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
+    conference_url = models.URLField(
+        "online meeting link",
+        max_length=500,
+        blank=True,
+        validators=[validate_https],
+        help_text="A link that opens the meeting directly (https only).",
+    )
+    conference_phone = models.CharField(
+        "dial-in phone", max_length=60, blank=True, validators=[validate_dial_string]
+    )
+    conference_notes = models.CharField(
+        "online joining notes",
+        max_length=255,
+        blank=True,
+        help_text="e.g. 'Passcode on request: write to the group's service e-mail'.",
+    )
+    types = models.ManyToManyField(MeetingType, blank=True, related_name="meetings")
+    languages = models.ManyToManyField(Language, blank=True, related_name="meetings")
+    notes = models.TextField(blank=True)
+    last_verified = models.DateField(
+        null=True, blank=True, help_text="When a volunteer last confirmed the listing."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day", "start_time", "name"]
+        indexes = [
+            # The finder's day search and its time order (/meetings/?day=1, sort=time).
+            models.Index(fields=["day", "start_time"], name="meeting_day_time_idx"),
+            # A fellowship's meetings in week order (/fellowships/<slug>/, ?fellowship=).
+            models.Index(fields=["fellowship", "day", "start_time"], name="meeting_fship_day_idx"),
+            # The in person / online / hybrid filter (?attendance=online).
+            models.Index(fields=["attendance", "day", "start_time"], name="meeting_attend_day_idx"),
+            # Hiding inactive meetings from every public list (listed()).
+            models.Index(fields=["status"], name="meeting_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attendance="online") | Q(location__isnull=False),
+                name="meeting_in_person_has_location",
+                violation_error_message="An in-person or hybrid meeting needs a location.",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance="in_person")
+                | ~Q(conference_url="")
+                | ~Q(conference_phone=""),
+                name="meeting_online_has_link_or_phone",
+                violation_error_message=(
+                    "An online or hybrid meeting needs an online meeting link or a dial-in phone."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(conference_url="") | Q(conference_url__startswith="https://"),
+                name="meeting_conference_url_https",
+                violation_error_message="The online meeting link must start with https://.",
+            ),
+            models.CheckConstraint(
+                condition=Q(day__isnull=True) | Q(day__gte=0, day__lte=6),
+                name="meeting_day_in_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(day__isnull=True, start_time__isnull=True)
+                | Q(day__isnull=False, start_time__isnull=False),
+                name="meeting_day_and_time_together",
+                violation_error_message=(
+                    "Give both a day and a start time, or neither for a meeting by appointment."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=False) | Q(end_time__isnull=True),
+                name="meeting_end_time_needs_start_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(timezone=""),
+                name="meeting_has_timezone",
+                violation_error_message="A meeting needs a time zone.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "temporarily_closed", "inactive"]),
+                name="meeting_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance__in=["in_person", "hybrid", "online"]),
+                name="meeting_attendance_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("meeting", args=[self.slug])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.group_id and not self.fellowship_id:
+            self.fellowship_id = self.group.fellowship_id
+        if not self.fellowship_id:
+            errors["fellowship"] = "Choose the fellowship, or a group to take it from."
+        elif self.group_id and self.group.fellowship_id != self.fellowship_id:
+            errors["fellowship"] = (
+                f"The group {self.group} belongs to {self.group.fellowship}; "
+                "a meeting takes its group's fellowship."
+            )
+
+        if not self.timezone and self.location_id:
+            self.timezone = self.location.timezone
+        if not self.timezone:
+            errors["timezone"] = "Give the time zone; online meetings with no location need one."
+
+        kind = {"in_person": "An in-person", "hybrid": "A hybrid", "online": "An online"}.get(
+            self.attendance, "A"
+        )
+        if self.is_in_person and not self.location_id:
+            errors["location"] = f"{kind} meeting needs a location."
+        if self.is_online and not (self.conference_url or self.conference_phone):
+            errors["conference_url"] = (
+                f"{kind} meeting needs an online meeting link or a dial-in phone "
+                "so that people can join."
+            )
+
+        if (self.day is None) != (self.start_time is None):
+            missing = "day" if self.day is None else "start_time"
+            errors[missing] = (
+                "Give both a day and a start time, or neither for a meeting by appointment."
+            )
+        if self.end_time is not None and self.start_time is None:
+            errors["end_time"] = "An end time needs a start time."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def by_appointment(self) -> bool:
+        return self.day is None
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def effective_end_time(self) -> datetime.time | None:
+        """The end time, or one hour after the start as the Meeting Guide spec defaults."""
+        if self.end_time is not None or self.start_time is None:
+            return self.end_time
+        start = datetime.datetime.combine(datetime.date(2000, 1, 1), self.start_time)
+        return (start + datetime.timedelta(hours=1)).time()
+
+    @property
+    def is_online(self) -> bool:
+        return self.attendance in (self.Attendance.ONLINE, self.Attendance.HYBRID)
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.attendance in (self.Attendance.IN_PERSON, self.Attendance.HYBRID)

@@ -87,7 +87,8 @@ class Fellowship(models.Model):
     )
     audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.ANYONE)
     uses_labels = models.BooleanField(
-        default=True, help_text="Members commonly introduce themselves with labels such as 'addict'."
+        default=True,
+        help_text="Members commonly introduce themselves with labels such as 'addict'.",
     )
     type_vocabulary = models.ForeignKey(
         "TypeVocabulary",
@@ -105,11 +106,11 @@ class Fellowship(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("fellowship", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def is_faith_based(self) -> bool:
@@ -149,7 +150,9 @@ class Language(models.Model):
     """A language a meeting is held in. First-class so that searches filter on it directly."""
 
     code = models.CharField(
-        max_length=12, unique=True, help_text="BCP 47 code, e.g. en, es, ase (American Sign Language)."
+        max_length=12,
+        unique=True,
+        help_text="BCP 47 code, e.g. en, es, ase (American Sign Language).",
     )
     name = models.CharField(max_length=80, unique=True)
 
@@ -320,7 +323,8 @@ class Location(models.Model):
         ]
 
     def __str__(self) -> str:
-        return ", ".join(part for part in (self.name, self.address, self.city) if part) or "Location"
+        parts = (self.name, self.address, self.city)
+        return ", ".join(part for part in parts if part) or "Location"
 
     def clean(self) -> None:
         if (self.latitude is None) != (self.longitude is None):
@@ -548,11 +552,11 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("meeting", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

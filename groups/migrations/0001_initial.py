@@ -7,198 +7,698 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Fellowship',
+            name="Fellowship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('short_name', models.CharField(help_text='For example AA or SMART.', max_length=30)),
-                ('slug', models.SlugField(help_text='Used in links and commands.', max_length=40, unique=True)),
-                ('website', models.URLField(blank=True)),
-                ('description', models.TextField(help_text='A plain, neutral account of the approach, in our own words.')),
-                ('focus', models.CharField(blank=True, help_text="What it is for, e.g. 'alcohol' or 'any drug'.", max_length=200)),
-                ('twelve_step', models.BooleanField(default=False, verbose_name='Twelve Step programme')),
-                ('spirituality', models.CharField(choices=[('spiritual', "Spiritual (a higher power of one's own understanding)"), ('faith_based', 'Faith-based'), ('secular', 'Secular'), ('open', 'Open to any belief or none')], max_length=20)),
-                ('faith', models.CharField(blank=True, help_text='The faith or tradition it draws on, if any (e.g. Christian, Buddhist-inspired).', max_length=80)),
-                ('evidence_based_tools', models.BooleanField(default=False, help_text='Uses tools from psychological research (e.g. CBT, motivational).')),
-                ('audience', models.CharField(choices=[('anyone', 'Anyone who wants help with their own use'), ('women', 'Women'), ('family', 'Family and friends of someone with an addiction')], default='anyone', max_length=20)),
-                ('uses_labels', models.BooleanField(default=True, help_text="Members commonly introduce themselves with labels such as 'addict'.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "short_name",
+                    models.CharField(help_text="For example AA or SMART.", max_length=30),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in links and commands.", max_length=40, unique=True
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="A plain, neutral account of the approach, in our own words."
+                    ),
+                ),
+                (
+                    "focus",
+                    models.CharField(
+                        blank=True,
+                        help_text="What it is for, e.g. 'alcohol' or 'any drug'.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "twelve_step",
+                    models.BooleanField(default=False, verbose_name="Twelve Step programme"),
+                ),
+                (
+                    "spirituality",
+                    models.CharField(
+                        choices=[
+                            ("spiritual", "Spiritual (a higher power of one's own understanding)"),
+                            ("faith_based", "Faith-based"),
+                            ("secular", "Secular"),
+                            ("open", "Open to any belief or none"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "faith",
+                    models.CharField(
+                        blank=True,
+                        help_text="The faith or tradition it draws on, if any (e.g. Christian, Buddhist-inspired).",
+                        max_length=80,
+                    ),
+                ),
+                (
+                    "evidence_based_tools",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Uses tools from psychological research (e.g. CBT, motivational).",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("anyone", "Anyone who wants help with their own use"),
+                            ("women", "Women"),
+                            ("family", "Family and friends of someone with an addiction"),
+                        ],
+                        default="anyone",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "uses_labels",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Members commonly introduce themselves with labels such as 'addict'.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='BCP 47 code, e.g. en, es, ase (American Sign Language).', max_length=12, unique=True)),
-                ('name', models.CharField(max_length=80, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="BCP 47 code, e.g. en, es, ase (American Sign Language).",
+                        max_length=12,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TypeVocabulary',
+            name="TypeVocabulary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=40, unique=True)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=40, unique=True)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name_plural': 'type vocabularies',
-                'ordering': ['name'],
+                "verbose_name_plural": "type vocabularies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('notes', models.TextField(blank=True)),
-                ('website', models.URLField(blank=True)),
-                ('email', models.EmailField(blank=True, help_text="The group's service address, shown publicly.", max_length=254, verbose_name='service e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, validators=[django.core.validators.RegexValidator('^\\+?[0-9][0-9 ,*#+\\-]*$', 'Use digits, spaces and + , * # only (a comma pauses the dialler).', code='invalid_phone')], verbose_name='service phone')),
-                ('private_contact_name', models.CharField(blank=True, max_length=120)),
-                ('private_contact_email', models.EmailField(blank=True, max_length=254)),
-                ('private_contact_phone', models.CharField(blank=True, max_length=40)),
-                ('private_notes', models.TextField(blank=True, help_text='Never shown publicly, exported or put in a feed.')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('fellowship', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='groups.fellowship')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("notes", models.TextField(blank=True)),
+                ("website", models.URLField(blank=True)),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="The group's service address, shown publicly.",
+                        max_length=254,
+                        verbose_name="service e-mail",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=40,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\+?[0-9][0-9 ,*#+\\-]*$",
+                                "Use digits, spaces and + , * # only (a comma pauses the dialler).",
+                                code="invalid_phone",
+                            )
+                        ],
+                        verbose_name="service phone",
+                    ),
+                ),
+                ("private_contact_name", models.CharField(blank=True, max_length=120)),
+                ("private_contact_email", models.EmailField(blank=True, max_length=254)),
+                ("private_contact_phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "private_notes",
+                    models.TextField(
+                        blank=True, help_text="Never shown publicly, exported or put in a feed."
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "fellowship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="groups",
+                        to="groups.fellowship",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingType',
+            name="MeetingType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12)),
-                ('name', models.CharField(max_length=80)),
-                ('category', models.CharField(choices=[('format', 'Format'), ('community', 'Community'), ('accessibility', 'Accessibility'), ('language', 'Language'), ('other', 'Other')], max_length=20)),
-                ('language', models.ForeignKey(blank=True, help_text='For language codes: the language a meeting of this type is held in.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='groups.language')),
-                ('vocabulary', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='types', to='groups.typevocabulary')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12)),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("format", "Format"),
+                            ("community", "Community"),
+                            ("accessibility", "Accessibility"),
+                            ("language", "Language"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "language",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For language codes: the language a meeting of this type is held in.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="groups.language",
+                    ),
+                ),
+                (
+                    "vocabulary",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="types",
+                        to="groups.typevocabulary",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['vocabulary', 'name'],
+                "ordering": ["vocabulary", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('kind', models.CharField(choices=[('country', 'Country'), ('state', 'State or province'), ('area', 'City or area')], max_length=10)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='groups.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "Country"),
+                            ("state", "State or province"),
+                            ("area", "City or area"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="groups.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='venue name')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='street address')),
-                ('city', models.CharField(blank=True, max_length=120)),
-                ('state', models.CharField(blank=True, max_length=120, verbose_name='state or province')),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=80)),
-                ('latitude', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('longitude', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
-                ('approximate', models.BooleanField(default=False, help_text='Only a city or area is known, e.g. the home of an online group.', verbose_name='address is approximate')),
-                ('timezone', models.CharField(help_text='e.g. Europe/London', max_length=64, validators=[groups.models.validate_timezone], verbose_name='time zone')),
-                ('access_notes', models.TextField(blank=True, help_text='Step-free access, entrances, lifts, accessible toilets.')),
-                ('notes', models.TextField(blank=True, help_text='Parking, public transport, finding the room.')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='groups.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="venue name")),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=255, verbose_name="street address"),
+                ),
+                ("city", models.CharField(blank=True, max_length=120)),
+                (
+                    "state",
+                    models.CharField(blank=True, max_length=120, verbose_name="state or province"),
+                ),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=80)),
+                (
+                    "latitude",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                    ),
+                ),
+                (
+                    "approximate",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Only a city or area is known, e.g. the home of an online group.",
+                        verbose_name="address is approximate",
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        help_text="e.g. Europe/London",
+                        max_length=64,
+                        validators=[groups.models.validate_timezone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "access_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="Step-free access, entrances, lifts, accessible toilets.",
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True, help_text="Parking, public transport, finding the room."
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="groups.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'address'],
+                "ordering": ["name", "address"],
             },
         ),
         migrations.AddField(
-            model_name='fellowship',
-            name='type_vocabulary',
-            field=models.ForeignKey(help_text="The meeting type codes this fellowship's listings use.", on_delete=django.db.models.deletion.PROTECT, related_name='fellowships', to='groups.typevocabulary'),
+            model_name="fellowship",
+            name="type_vocabulary",
+            field=models.ForeignKey(
+                help_text="The meeting type codes this fellowship's listings use.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="fellowships",
+                to="groups.typevocabulary",
+            ),
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('day', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Sunday'), (1, 'Monday'), (2, 'Tuesday'), (3, 'Wednesday'), (4, 'Thursday'), (5, 'Friday'), (6, 'Saturday')], help_text='Leave empty, with no start time, for a meeting by appointment.', null=True)),
-                ('start_time', models.TimeField(blank=True, null=True)),
-                ('end_time', models.TimeField(blank=True, help_text='May be after midnight. Empty means one hour.', null=True)),
-                ('timezone', models.CharField(blank=True, help_text="Left empty, the location's time zone is used. Required for online meetings.", max_length=64, validators=[groups.models.validate_timezone], verbose_name='time zone')),
-                ('attendance', models.CharField(choices=[('in_person', 'In person'), ('hybrid', 'Hybrid (in person and online)'), ('online', 'Online')], default='in_person', max_length=10)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('temporarily_closed', 'Temporarily closed'), ('inactive', 'Inactive')], default='active', max_length=20)),
-                ('status_reason', models.CharField(blank=True, help_text="e.g. 'Church hall closed for repairs until March'.", max_length=255)),
-                ('conference_url', models.URLField(blank=True, help_text='A link that opens the meeting directly (https only).', max_length=500, validators=[groups.models.validate_https], verbose_name='online meeting link')),
-                ('conference_phone', models.CharField(blank=True, max_length=60, validators=[django.core.validators.RegexValidator('^\\+?[0-9][0-9 ,*#+\\-]*$', 'Use digits, spaces and + , * # only (a comma pauses the dialler).', code='invalid_phone')], verbose_name='dial-in phone')),
-                ('conference_notes', models.CharField(blank=True, help_text="e.g. 'Passcode on request: write to the group's service e-mail'.", max_length=255, verbose_name='online joining notes')),
-                ('notes', models.TextField(blank=True)),
-                ('last_verified', models.DateField(blank=True, help_text='When a volunteer last confirmed the listing.', null=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('fellowship', models.ForeignKey(blank=True, help_text="Left empty, the group's fellowship is used.", on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='groups.fellowship')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='groups.group')),
-                ('languages', models.ManyToManyField(blank=True, related_name='meetings', to='groups.language')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='groups.location')),
-                ('types', models.ManyToManyField(blank=True, related_name='meetings', to='groups.meetingtype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                (
+                    "day",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "Sunday"),
+                            (1, "Monday"),
+                            (2, "Tuesday"),
+                            (3, "Wednesday"),
+                            (4, "Thursday"),
+                            (5, "Friday"),
+                            (6, "Saturday"),
+                        ],
+                        help_text="Leave empty, with no start time, for a meeting by appointment.",
+                        null=True,
+                    ),
+                ),
+                ("start_time", models.TimeField(blank=True, null=True)),
+                (
+                    "end_time",
+                    models.TimeField(
+                        blank=True,
+                        help_text="May be after midnight. Empty means one hour.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        blank=True,
+                        help_text="Left empty, the location's time zone is used. Required for online meetings.",
+                        max_length=64,
+                        validators=[groups.models.validate_timezone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "attendance",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("hybrid", "Hybrid (in person and online)"),
+                            ("online", "Online"),
+                        ],
+                        default="in_person",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("temporarily_closed", "Temporarily closed"),
+                            ("inactive", "Inactive"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 'Church hall closed for repairs until March'.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "conference_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="A link that opens the meeting directly (https only).",
+                        max_length=500,
+                        validators=[groups.models.validate_https],
+                        verbose_name="online meeting link",
+                    ),
+                ),
+                (
+                    "conference_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=60,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\+?[0-9][0-9 ,*#+\\-]*$",
+                                "Use digits, spaces and + , * # only (a comma pauses the dialler).",
+                                code="invalid_phone",
+                            )
+                        ],
+                        verbose_name="dial-in phone",
+                    ),
+                ),
+                (
+                    "conference_notes",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 'Passcode on request: write to the group's service e-mail'.",
+                        max_length=255,
+                        verbose_name="online joining notes",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "last_verified",
+                    models.DateField(
+                        blank=True,
+                        help_text="When a volunteer last confirmed the listing.",
+                        null=True,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "fellowship",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Left empty, the group's fellowship is used.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="groups.fellowship",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="meetings",
+                        to="groups.group",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.ManyToManyField(
+                        blank=True, related_name="meetings", to="groups.language"
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="groups.location",
+                    ),
+                ),
+                (
+                    "types",
+                    models.ManyToManyField(
+                        blank=True, related_name="meetings", to="groups.meetingtype"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'start_time', 'name'],
-                'indexes': [models.Index(fields=['day', 'start_time'], name='meeting_day_time_idx'), models.Index(fields=['fellowship', 'day', 'start_time'], name='meeting_fship_day_idx'), models.Index(fields=['attendance', 'day', 'start_time'], name='meeting_attend_day_idx'), models.Index(fields=['status'], name='meeting_status_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('attendance', 'online'), ('location__isnull', False), _connector='OR'), name='meeting_in_person_has_location', violation_error_message='An in-person or hybrid meeting needs a location.'), models.CheckConstraint(condition=models.Q(('attendance', 'in_person'), models.Q(('conference_url', ''), _negated=True), models.Q(('conference_phone', ''), _negated=True), _connector='OR'), name='meeting_online_has_link_or_phone', violation_error_message='An online or hybrid meeting needs an online meeting link or a dial-in phone.'), models.CheckConstraint(condition=models.Q(('conference_url', ''), ('conference_url__startswith', 'https://'), _connector='OR'), name='meeting_conference_url_https', violation_error_message='The online meeting link must start with https://.'), models.CheckConstraint(condition=models.Q(('day__isnull', True), models.Q(('day__gte', 0), ('day__lte', 6)), _connector='OR'), name='meeting_day_in_week'), models.CheckConstraint(condition=models.Q(models.Q(('day__isnull', True), ('start_time__isnull', True)), models.Q(('day__isnull', False), ('start_time__isnull', False)), _connector='OR'), name='meeting_day_and_time_together', violation_error_message='Give both a day and a start time, or neither for a meeting by appointment.'), models.CheckConstraint(condition=models.Q(('start_time__isnull', False), ('end_time__isnull', True), _connector='OR'), name='meeting_end_time_needs_start_time'), models.CheckConstraint(condition=models.Q(('timezone', ''), _negated=True), name='meeting_has_timezone', violation_error_message='A meeting needs a time zone.'), models.CheckConstraint(condition=models.Q(('status__in', ['active', 'temporarily_closed', 'inactive'])), name='meeting_status_valid'), models.CheckConstraint(condition=models.Q(('attendance__in', ['in_person', 'hybrid', 'online'])), name='meeting_attendance_valid')],
+                "ordering": ["day", "start_time", "name"],
+                "indexes": [
+                    models.Index(fields=["day", "start_time"], name="meeting_day_time_idx"),
+                    models.Index(
+                        fields=["fellowship", "day", "start_time"], name="meeting_fship_day_idx"
+                    ),
+                    models.Index(
+                        fields=["attendance", "day", "start_time"], name="meeting_attend_day_idx"
+                    ),
+                    models.Index(fields=["status"], name="meeting_status_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("attendance", "online"), ("location__isnull", False), _connector="OR"
+                        ),
+                        name="meeting_in_person_has_location",
+                        violation_error_message="An in-person or hybrid meeting needs a location.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("attendance", "in_person"),
+                            models.Q(("conference_url", ""), _negated=True),
+                            models.Q(("conference_phone", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="meeting_online_has_link_or_phone",
+                        violation_error_message="An online or hybrid meeting needs an online meeting link or a dial-in phone.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("conference_url", ""),
+                            ("conference_url__startswith", "https://"),
+                            _connector="OR",
+                        ),
+                        name="meeting_conference_url_https",
+                        violation_error_message="The online meeting link must start with https://.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("day__isnull", True),
+                            models.Q(("day__gte", 0), ("day__lte", 6)),
+                            _connector="OR",
+                        ),
+                        name="meeting_day_in_week",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("day__isnull", True), ("start_time__isnull", True)),
+                            models.Q(("day__isnull", False), ("start_time__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="meeting_day_and_time_together",
+                        violation_error_message="Give both a day and a start time, or neither for a meeting by appointment.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("start_time__isnull", False),
+                            ("end_time__isnull", True),
+                            _connector="OR",
+                        ),
+                        name="meeting_end_time_needs_start_time",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("timezone", ""), _negated=True),
+                        name="meeting_has_timezone",
+                        violation_error_message="A meeting needs a time zone.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["active", "temporarily_closed", "inactive"])
+                        ),
+                        name="meeting_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("attendance__in", ["in_person", "hybrid", "online"])),
+                        name="meeting_attendance_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='region_not_its_own_parent'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True),
+                name="region_not_its_own_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='region_name_unique_under_parent'),
+            model_name="region",
+            constraint=models.UniqueConstraint(
+                fields=("parent", "name"), name="region_name_unique_under_parent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='location',
-            index=models.Index(fields=['latitude', 'longitude'], name='location_lat_lng_idx'),
+            model_name="location",
+            index=models.Index(fields=["latitude", "longitude"], name="location_lat_lng_idx"),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__isnull', False), ('longitude__isnull', False)), _connector='OR'), name='location_coordinates_both_or_neither', violation_error_message='Give both latitude and longitude, or neither.'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(("latitude__isnull", False), ("longitude__isnull", False)),
+                    _connector="OR",
+                ),
+                name="location_coordinates_both_or_neither",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='location_latitude_in_range'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__isnull", True),
+                    models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                    _connector="OR",
+                ),
+                name="location_latitude_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='location_longitude_in_range'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__isnull", True),
+                    models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                    _connector="OR",
+                ),
+                name="location_longitude_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(('timezone', ''), _negated=True), name='location_has_timezone'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("timezone", ""), _negated=True), name="location_has_timezone"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meetingtype',
-            constraint=models.UniqueConstraint(fields=('vocabulary', 'code'), name='meeting_type_code_unique_in_vocabulary'),
+            model_name="meetingtype",
+            constraint=models.UniqueConstraint(
+                fields=("vocabulary", "code"), name="meeting_type_code_unique_in_vocabulary"
+            ),
         ),
     ]

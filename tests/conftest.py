@@ -1,0 +1,76 @@
+"""A small shared world for the tests: factory functions with sensible defaults."""
+
+import datetime
+import itertools
+
+import pytest
+
+from groups.models import Fellowship, Group, Language, Location, Meeting, MeetingType, Region
+
+_serial = itertools.count(1)
+
+
+def make_region(name="Edinburgh", kind=Region.Kind.AREA, parent=None, slug=None):
+    slug = slug or f"{name.lower().replace(' ', '-')}-{next(_serial)}"
+    return Region.objects.create(name=name, slug=slug, kind=kind, parent=parent)
+
+
+def make_location(**fields):
+    defaults = {
+        "name": "Community Hall",
+        "address": "12 Example Street",
+        "city": "Edinburgh",
+        "postal_code": "EH6 6AA",
+        "country": "United Kingdom",
+        "latitude": 55.9756,
+        "longitude": -3.1694,
+        "timezone": "Europe/London",
+    }
+    return Location.objects.create(**{**defaults, **fields})
+
+
+def make_group(fellowship="aa", **fields):
+    if isinstance(fellowship, str):
+        fellowship = Fellowship.objects.get(slug=fellowship)
+    n = next(_serial)
+    defaults = {"name": f"Group {n}", "slug": f"group-{n}"}
+    return Group.objects.create(fellowship=fellowship, **{**defaults, **fields})
+
+
+def make_meeting(fellowship="aa", types=(), languages=("en",), **fields):
+    """An in-person Monday evening meeting unless told otherwise."""
+    if isinstance(fellowship, str):
+        fellowship = Fellowship.objects.get(slug=fellowship)
+    n = next(_serial)
+    defaults = {
+        "name": f"Meeting {n}",
+        "slug": f"meeting-{n}",
+        "day": Meeting.Day.MONDAY,
+        "start_time": datetime.time(19, 0),
+        "timezone": "Europe/London",
+        "attendance": Meeting.Attendance.IN_PERSON,
+    }
+    fields = {**defaults, **fields}
+    if fields["attendance"] != Meeting.Attendance.ONLINE and "location" not in fields:
+        fields["location"] = make_location()
+    if fields["attendance"] != Meeting.Attendance.IN_PERSON and not (
+        fields.get("conference_url") or fields.get("conference_phone")
+    ):
+        fields["conference_url"] = f"https://meet.example.org/{n}"
+    meeting = Meeting.objects.create(fellowship=fellowship, **fields)
+    if types:
+        vocabulary = fellowship.type_vocabulary
+        meeting.types.set(MeetingType.objects.filter(vocabulary=vocabulary, code__in=types))
+    if languages:
+        meeting.languages.set(Language.objects.filter(code__in=languages))
+    return meeting
+
+
+@pytest.fixture
+def aa():
+    return Fellowship.objects.get(slug="aa")
+
+
+@pytest.fixture
+def smart():
+    return Fellowship.objects.get(slug="smart-recovery")

@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format lock admin clean
+.PHONY: install run test lint format lock admin clean chromium
+
+# Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Installs the exact versions in requirements.lock; re-runs when the lock changes.
 $(STAMP): requirements.lock
@@ -21,8 +25,13 @@ run: $(STAMP)
 	$(MANAGE) load_demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(STAMP)
-	$(BIN)/pytest
+test: $(STAMP) chromium
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

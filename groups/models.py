@@ -6,13 +6,17 @@ chooses by; meeting type codes live in vocabularies so that two fellowships' cod
 
 import datetime
 import functools
+import math
 import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
+
+EARTH_RADIUS_KM = 6371.0088
 
 
 @functools.cache
@@ -392,6 +396,21 @@ class MeetingQuerySet(models.QuerySet):
     def on_day(self, *days: int):
         """Meetings on any of the given weekdays (0 = Sunday … 6 = Saturday)."""
         return self.filter(day__in=days)
+
+    def with_distance(self, latitude: float, longitude: float):
+        """Annotates `distance`: km from the point to the meeting's venue (haversine, in SQL on
+        SQLite and PostgreSQL alike); NULL where the venue has no coordinates."""
+        lat1, lng1 = math.radians(latitude), math.radians(longitude)
+        lat2 = Radians("location__latitude")
+        lng2 = Radians("location__longitude")
+        a = Power(Sin((lat2 - lat1) / 2), 2) + math.cos(lat1) * Cos(lat2) * Power(
+            Sin((lng2 - lng1) / 2), 2
+        )
+        return self.annotate(
+            distance=models.ExpressionWrapper(
+                2 * EARTH_RADIUS_KM * ASin(Sqrt(Least(a, 1.0))), output_field=models.FloatField()
+            )
+        )
 
     def for_listing(self):
         """Everything a list row, printout or feed entry shows, in a fixed number of queries."""

@@ -1,19 +1,138 @@
+import json
+
+from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
 
+from groups import calendar
+from groups.filters import MeetingFilter
 from groups.models import Fellowship, Meeting
+from groups.search import occurrence, search, viewer_zone
+from groups.serializers import meeting_json, meeting_schema_org
+
+API_PAGE_SIZE = 50
+CALENDAR_LIMIT = 500
 
 
+def _viewer_tz(request):
+    """The viewer's zone: ?tz=, else the cookie the page's script sets from the browser."""
+    return request.COOKIES.get("tz")
+
+
+@require_safe
 def home(request):
-    fellowships = Fellowship.objects.all()
-    return render(request, "groups/home.html", {"fellowships": fellowships})
+    form = MeetingFilter(None, queryset=Meeting.objects.none()).form
+    return render(request, "groups/home.html", {"form": form})
 
 
+@require_safe
+def meetings(request):
+    result = search(request.GET, default_tz=_viewer_tz(request))
+    return render(
+        request,
+        "groups/meetings.html",
+        {"result": result, "form": result.filterset.form},
+        status=400 if result.errors else 200,
+    )
+
+
+@require_safe
+def api_meetings(request):
+    result = search(request.GET, default_tz=_viewer_tz(request), per_page=API_PAGE_SIZE)
+    if result.errors:
+        return JsonResponse({"errors": result.errors}, status=400)
+
+    def page_url(number):
+        params = request.GET.copy()
+        params["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    page = result.page
+    return JsonResponse(
+        {
+            "count": result.count,
+            "next": page_url(page.next_page_number()) if page and page.has_next() else None,
+            "previous": page_url(page.previous_page_number())
+            if page and page.has_previous()
+            else None,
+            "results": [meeting_json(row, request) for row in result.rows],
+        }
+    )
+
+
+def _get_meeting_or_404(slug):
+    return get_object_or_404(Meeting.objects.for_listing(), slug=slug)
+
+
+@require_safe
 def meeting(request, slug):
-    obj = get_object_or_404(Meeting.objects.for_listing(), slug=slug)
-    return render(request, "groups/meeting.html", {"meeting": obj})
+    obj = _get_meeting_or_404(slug)
+    if obj.status == Meeting.Status.INACTIVE:
+        # A link someone saved still answers, and says plainly that the meeting has stopped.
+        return render(request, "groups/meeting_gone.html", {"meeting": obj}, status=410)
+    viewer = viewer_zone(request.GET.get("tz"), _viewer_tz(request))
+    when = None if obj.by_appointment else occurrence(obj, timezone.now(), viewer)
+    schema = json.dumps(meeting_schema_org(obj, when, request), ensure_ascii=False)
+    return render(
+        request,
+        "groups/meeting.html",
+        {
+            "meeting": obj,
+            "when": when,
+            "types_by_category": _types_by_category(obj),
+            "schema_org": schema.replace("<", "\\u003c").replace(">", "\\u003e"),
+        },
+    )
 
 
+def _types_by_category(meeting):
+    groups = {}
+    for meeting_type in meeting.types.all():
+        groups.setdefault(meeting_type.get_category_display(), []).append(meeting_type)
+    return groups
+
+
+@require_safe
+def meeting_ics(request, slug):
+    obj = _get_meeting_or_404(slug)
+    if obj.status == Meeting.Status.INACTIVE:
+        return HttpResponse(
+            "This meeting is no longer held.", status=410, content_type="text/plain"
+        )
+    return _calendar_response(calendar.build([obj], request), obj.slug)
+
+
+@require_safe
+def meetings_ics(request):
+    result = search(
+        request.GET, default_tz=_viewer_tz(request), paginate=False, limit=CALENDAR_LIMIT
+    )
+    if result.errors:
+        return JsonResponse({"errors": result.errors}, status=400)
+    return _calendar_response(calendar.build([r.meeting for r in result.rows], request), "meetings")
+
+
+def _calendar_response(body: bytes, name: str):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.ics"'
+    return response
+
+
+@require_safe
+def fellowships(request):
+    listed = ~Q(meetings__status=Meeting.Status.INACTIVE)
+    rows = Fellowship.objects.annotate(meeting_count=Count("meetings", filter=listed))
+    return render(request, "groups/fellowships.html", {"fellowships": rows})
+
+
+@require_safe
 def fellowship(request, slug):
     obj = get_object_or_404(Fellowship, slug=slug)
-    meetings = obj.meetings.listed().for_listing()[:50]
-    return render(request, "groups/fellowship.html", {"fellowship": obj, "meetings": meetings})
+    result = search(
+        {"fellowship": [slug], "tz": request.GET.get("tz", "")},
+        default_tz=_viewer_tz(request),
+        per_page=20,
+    )
+    return render(request, "groups/fellowship.html", {"fellowship": obj, "result": result})

@@ -58,6 +58,10 @@ if not ALLOWED_HOSTS:
 
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
+# A search may repeat a parameter (?type=O&type=X…); the form, not the request parser, decides
+# how many are too many and says so. Above this the request is refused with a 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
+
 SITE_NAME = os.environ.get("SITE_NAME", "Mutual Aid Directory")
 
 INSTALLED_APPS = [

@@ -5,7 +5,12 @@ from groups import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings.ics", views.meetings_ics, name="meetings_ics"),
+    path("meetings/<slug:slug>.ics", views.meeting_ics, name="meeting_ics"),
     path("meetings/<slug:slug>/", views.meeting, name="meeting"),
+    path("fellowships/", views.fellowships, name="fellowships"),
     path("fellowships/<slug:slug>/", views.fellowship, name="fellowship"),
+    path("api/meetings/", views.api_meetings, name="api_meetings"),
     path("admin/", admin.site.urls),
 ]

@@ -8,11 +8,12 @@ from tests.conftest import make_group, make_meeting
 pytestmark = pytest.mark.django_db
 
 
-def test_it_offers_every_fellowship_on_the_home_page(client):
+def test_it_offers_every_fellowship_to_choose_on_the_home_page(client):
     response = client.get("/")
     assert response.status_code == 200
+    assert 'action="/meetings/"' in response.text
     for fellowship in Fellowship.objects.all():
-        assert fellowship.get_absolute_url() in response.text
+        assert f'name="fellowship" value="{fellowship.slug}"' in response.text
         assert fellowship.name in response.text
 
 

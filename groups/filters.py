@@ -1,0 +1,341 @@
+"""The meeting search, as one FilterSet: the search page, the JSON API, the referral sheet, the
+feed and the calendar export all take these parameters and share this code (see groups.search).
+"""
+
+import datetime
+import math
+
+import django_filters
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Exists, OuterRef, Q
+
+from groups.models import Fellowship, Language, Meeting, MeetingType, Region, validate_timezone
+from groups.places import region_and_below, resolve
+
+KM_PER_MILE = 1.609344
+MAX_DISTANCE = 500  # in the chosen unit; further than this is not "near"
+DEFAULT_DISTANCE = 25
+MAX_TYPES = 10
+
+APPROACHES = [
+    ("twelve-step", "Twelve Step"),
+    ("secular", "Secular"),
+    ("faith-based", "Faith-based"),
+]
+
+DAYS = [(str(value), label) for value, label in Meeting.Day.choices]
+
+# Times of day, in the meeting's own zone: (label, from, until). Night wraps past midnight.
+TIMES_OF_DAY = {
+    "morning": ("Morning (5:00–11:00)", datetime.time(5), datetime.time(11)),
+    "midday": ("Midday and afternoon (11:00–17:00)", datetime.time(11), datetime.time(17)),
+    "evening": ("Evening (17:00–21:00)", datetime.time(17), datetime.time(21)),
+    "night": ("Night (21:00–5:00)", datetime.time(21), datetime.time(5)),
+}
+
+SORTS = [
+    ("upcoming", "Starting soonest"),
+    ("time", "Day and time"),
+    ("distance", "Nearest first"),
+    ("name", "Name"),
+]
+
+UNITS = [("km", "km"), ("mi", "miles")]
+
+
+def _type_choices():
+    # Codes are unique within a vocabulary; offer each code once, named as its first vocabulary
+    # (alphabetically) names it. A meeting matches a code in its own fellowship's vocabulary.
+    seen = {}
+    for code, name in MeetingType.objects.order_by("vocabulary__name", "name").values_list(
+        "code", "name"
+    ):
+        seen.setdefault(code, name)
+    return sorted(((code, name) for code, name in seen.items()), key=lambda c: c[1])
+
+
+class TypeField(forms.MultipleChoiceField):
+    def clean(self, value):
+        # Repeated values count once: ?type=X&type=X is a search for X.
+        value = list(dict.fromkeys(value or []))
+        if len(value) > MAX_TYPES:
+            raise forms.ValidationError(f"Choose at most {MAX_TYPES} meeting types.")
+        return super().clean(value)
+
+
+class TypeFilter(django_filters.MultipleChoiceFilter):
+    field_class = TypeField
+
+
+class SearchForm(forms.Form):
+    """Checks the parameters that only make sense together."""
+
+    def clean(self):
+        data = super().clean()
+        lat, lng, near = data.get("lat"), data.get("lng"), data.get("near")
+        half_a_point = (lat is None) != (lng is None)
+        if half_a_point and not (self.has_error("lat") or self.has_error("lng")):
+            missing = "lng" if lng is None else "lat"
+            self.add_error(missing, "Give both lat and lng, or use near instead.")
+        # (latitude, longitude, name) of the place searched near, or None.
+        self.origin = None
+        if lat is not None and lng is not None:
+            self.origin = (float(lat), float(lng), "your location")
+        elif near:
+            place = resolve(near)
+            if place is None:
+                self.add_error(
+                    "near",
+                    f"We could not find a place called “{near}”. Try a town, city or postal code.",
+                )
+            else:
+                self.origin = (place.latitude, place.longitude, place.name)
+        has_origin = self.origin is not None
+        if data.get("distance") is not None and not has_origin and not self.errors:
+            self.add_error("distance", "A distance needs a place: fill in near.")
+        if data.get("sort") == "distance" and not has_origin and not self.errors:
+            self.add_error("sort", "Sorting by distance needs a place: fill in near.")
+        tz = data.get("tz")
+        if tz:
+            try:
+                validate_timezone(tz)
+            except forms.ValidationError as error:
+                self.add_error("tz", error)
+        return data
+
+
+class MeetingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search words", method="filter_text", max_length=200)
+    fellowship = django_filters.ModelMultipleChoiceFilter(
+        label="Fellowship",
+        field_name="fellowship__slug",
+        to_field_name="slug",
+        distinct=False,
+        queryset=Fellowship.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    approach = django_filters.MultipleChoiceFilter(
+        label="Approach",
+        choices=APPROACHES,
+        method="filter_approach",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    day = django_filters.MultipleChoiceFilter(
+        label="Day",
+        choices=[("today", "Today"), *DAYS],
+        method="filter_day",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    time = django_filters.ChoiceFilter(
+        label="Time of day",
+        choices=[(key, label) for key, (label, _, _) in TIMES_OF_DAY.items()],
+        method="filter_time_of_day",
+        empty_label="Any time",
+    )
+    start_after = django_filters.TimeFilter(
+        label="Starting at or after",
+        field_name="start_time",
+        lookup_expr="gte",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    start_before = django_filters.TimeFilter(
+        label="Starting before",
+        field_name="start_time",
+        lookup_expr="lt",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    attendance = django_filters.MultipleChoiceFilter(
+        label="How",
+        choices=[("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid")],
+        method="filter_attendance",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    type = TypeFilter(
+        label="Meeting types",
+        choices=_type_choices,
+        method="filter_types",
+    )
+    language = django_filters.ModelMultipleChoiceFilter(
+        label="Language",
+        to_field_name="code",
+        queryset=Language.objects.all(),
+        method="filter_language",
+    )
+    region = django_filters.ModelChoiceFilter(
+        label="Region",
+        to_field_name="slug",
+        queryset=Region.objects.all(),
+        method="filter_region",
+        empty_label="Anywhere",
+    )
+    near = django_filters.CharFilter(label="Near", method="filter_nothing", max_length=100)
+    lat = django_filters.NumberFilter(
+        label="Latitude",
+        method="filter_nothing",
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        widget=forms.HiddenInput,
+    )
+    lng = django_filters.NumberFilter(
+        label="Longitude",
+        method="filter_nothing",
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        widget=forms.HiddenInput,
+    )
+    distance = django_filters.NumberFilter(
+        label="Within",
+        method="filter_nothing",
+        validators=[MinValueValidator(0.1), MaxValueValidator(MAX_DISTANCE)],
+    )
+    unit = django_filters.ChoiceFilter(
+        label="Unit", choices=UNITS, method="filter_nothing", empty_label=None
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status",
+        choices=Meeting.Status.choices,
+        method="filter_status",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Order", choices=SORTS, method="filter_nothing", empty_label=None
+    )
+    tz = django_filters.CharFilter(
+        label="Your time zone",
+        method="filter_nothing",
+        max_length=64,
+        help_text="An IANA name such as Europe/London. Filled in for you when scripts run.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+        form = SearchForm
+
+    def __init__(self, data=None, *args, today=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.today = today
+
+    # Lookups are decimals in django-filter's NumberFilter; distances and coordinates are floats.
+    def _float(self, name):
+        value = self.form.cleaned_data.get(name)
+        return None if value is None else float(value)
+
+    def filter_nothing(self, queryset, name, value):
+        # Handled as a whole in filter_queryset (place and distance) or by groups.search (sort, tz).
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        words = value.split()
+        for word in words[:8]:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(group__name__icontains=word)
+                | Q(location__name__icontains=word)
+                | Q(location__city__icontains=word)
+                | Q(notes__icontains=word)
+            )
+        return queryset
+
+    def filter_approach(self, queryset, name, value):
+        condition = Q()
+        if "twelve-step" in value:
+            condition |= Q(fellowship__twelve_step=True)
+        if "secular" in value:
+            condition |= Q(fellowship__spirituality=Fellowship.Spirituality.SECULAR)
+        if "faith-based" in value:
+            condition |= Q(fellowship__spirituality=Fellowship.Spirituality.FAITH_BASED)
+        return queryset.filter(condition)
+
+    def filter_day(self, queryset, name, value):
+        days = {int(day) for day in value if day != "today"}
+        if "today" in value:
+            days.add(self.today)
+        return queryset.filter(day__in=days)
+
+    def filter_time_of_day(self, queryset, name, value):
+        _, start, end = TIMES_OF_DAY[value]
+        if start < end:
+            return queryset.filter(start_time__gte=start, start_time__lt=end)
+        return queryset.filter(Q(start_time__gte=start) | Q(start_time__lt=end))
+
+    def filter_attendance(self, queryset, name, value):
+        # A hybrid meeting is both in person and online.
+        wanted = set(value)
+        if "in_person" in value or "online" in value:
+            wanted.add("hybrid")
+        return queryset.filter(attendance__in=wanted)
+
+    def filter_types(self, queryset, name, value):
+        # Every chosen type must match, in the meeting's own fellowship's vocabulary.
+        through = Meeting.types.through.objects
+        for code in value:
+            queryset = queryset.filter(
+                Exists(
+                    through.filter(
+                        meeting=OuterRef("pk"),
+                        meetingtype__code=code,
+                        meetingtype__vocabulary=OuterRef("fellowship__type_vocabulary"),
+                    )
+                )
+            )
+        return queryset
+
+    def filter_language(self, queryset, name, value):
+        if not value:  # an empty queryset, which django-filter does not treat as empty
+            return queryset
+        through = Meeting.languages.through.objects
+        return queryset.filter(
+            Exists(through.filter(meeting=OuterRef("pk"), language__in=list(value)))
+        )
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(location__region__in=region_and_below(value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=value)
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if not data.get("status"):
+            queryset = queryset.listed()
+        queryset = super().filter_queryset(queryset)
+        origin = self.form.origin
+        if origin is not None:
+            queryset = self.filter_distance(queryset, origin)
+        return queryset
+
+    def distance_km(self) -> float:
+        distance = self._float("distance") or DEFAULT_DISTANCE
+        if self.form.cleaned_data.get("unit") == "mi":
+            return distance * KM_PER_MILE
+        return distance
+
+    def filter_distance(self, queryset, origin):
+        """Meetings within the distance of the origin; online-only meetings stay in unless the
+        person asked for in-person meetings only."""
+        lat, lng, _ = origin
+        radius = self.distance_km()
+        queryset = queryset.with_distance(lat, lng)
+        within = _bounding_box(lat, lng, radius) & Q(distance__lte=radius)
+        attendance = set(self.form.cleaned_data.get("attendance") or [])
+        if "in_person" in attendance and "online" not in attendance:
+            return queryset.filter(within)
+        return queryset.filter(within | Q(attendance=Meeting.Attendance.ONLINE))
+
+
+def _bounding_box(lat: float, lng: float, radius_km: float) -> Q:
+    """A box around the circle, on the indexed coordinates: a cheap prefilter before the exact
+    distance. Wraps across the date line; near the poles it keeps every longitude."""
+    dlat = radius_km / 111.045
+    box = Q(location__latitude__gte=lat - dlat, location__latitude__lte=lat + dlat)
+    cos_lat = math.cos(math.radians(lat))
+    if cos_lat < 0.01 or radius_km / (111.045 * cos_lat) >= 180:
+        return box
+    dlng = radius_km / (111.045 * cos_lat)
+    west, east = lng - dlng, lng + dlng
+    if west < -180:
+        return box & (Q(location__longitude__gte=west + 360) | Q(location__longitude__lte=east))
+    if east > 180:
+        return box & (Q(location__longitude__gte=west) | Q(location__longitude__lte=east - 360))
+    return box & Q(location__longitude__gte=west, location__longitude__lte=east)

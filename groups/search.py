@@ -1,0 +1,268 @@
+"""The one read path: every caller that takes a search (the search page, the JSON API, the
+referral sheet, the feed and the calendar export) calls `search()` with the request's parameters.
+"""
+
+import dataclasses
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import ExtractHour, ExtractMinute, Mod
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+
+from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
+from groups.models import Meeting
+
+MINUTES_PER_WEEK = 7 * 24 * 60
+IN_PROGRESS = datetime.timedelta(hours=1)
+
+
+def week_day(moment: datetime.datetime) -> int:
+    """The weekday of an aware datetime in the Meeting Guide numbering (0 = Sunday)."""
+    return (moment.weekday() + 1) % 7
+
+
+def minute_of_week(moment: datetime.datetime) -> int:
+    return week_day(moment) * 1440 + moment.hour * 60 + moment.minute
+
+
+@dataclasses.dataclass
+class When_:
+    """A meeting's next start from now, in its own zone and the viewer's."""
+
+    start: datetime.datetime  # the occurrence shown: in progress, or the next one
+    in_progress: bool
+    viewer_start: datetime.datetime | None  # set when the viewer's clock reads differently
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%a %H:%M} {self.start:%Z}"
+
+    @property
+    def viewer_label(self) -> str:
+        if self.viewer_start is None:
+            return ""
+        return f"{self.viewer_start:%a %H:%M} {self.viewer_start:%Z}"
+
+
+def occurrence(meeting: Meeting, now: datetime.datetime, viewer: zoneinfo.ZoneInfo) -> When_:
+    """The occurrence to show: the one in progress (started less than an hour ago and not yet
+    ended) or else the next one. Computed with real calendar dates, so DST is honoured."""
+    zone = meeting.zone
+    local_now = now.astimezone(zone)
+    days_ahead = (meeting.day - week_day(local_now)) % 7
+    date = local_now.date() + datetime.timedelta(days=days_ahead)
+    start = datetime.datetime.combine(date, meeting.start_time, tzinfo=zone)
+    if start > now:
+        last = datetime.datetime.combine(
+            date - datetime.timedelta(days=7), meeting.start_time, tzinfo=zone
+        )
+    else:
+        last = start
+        start = datetime.datetime.combine(
+            date + datetime.timedelta(days=7), meeting.start_time, tzinfo=zone
+        )
+    end = meeting.effective_end_time
+    duration = (
+        datetime.datetime.combine(datetime.date(2000, 1, 1), end)
+        - datetime.datetime.combine(datetime.date(2000, 1, 1), meeting.start_time)
+    ) % datetime.timedelta(days=1) or datetime.timedelta(days=1)
+    in_progress = now - last < min(IN_PROGRESS, duration)
+    shown = last if in_progress else start
+    viewer_start = None
+    if meeting.is_online:
+        in_viewer = shown.astimezone(viewer)
+        if in_viewer.utcoffset() != shown.utcoffset():
+            viewer_start = in_viewer
+    return When_(start=shown, in_progress=in_progress, viewer_start=viewer_start)
+
+
+@dataclasses.dataclass
+class Row:
+    meeting: Meeting
+    when: When_ | None
+    distance: float | None  # in the unit asked for
+
+
+@dataclasses.dataclass
+class Result:
+    filterset: MeetingFilter
+    errors: dict[str, list[str]]
+    viewer_tz: zoneinfo.ZoneInfo
+    now: datetime.datetime
+    rows: list[Row] = dataclasses.field(default_factory=list)
+    count: int = 0
+    page = None
+    page_out_of_range: bool = False
+    summary: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    sort: str = "upcoming"
+    unit: str = "km"
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def viewer_zone(*candidates: str | None) -> zoneinfo.ZoneInfo:
+    """The first valid zone of those given (?tz=, the browser's cookie), else the site's."""
+    for candidate in (*candidates, settings.TIME_ZONE):
+        try:
+            if candidate:
+                return zoneinfo.ZoneInfo(candidate)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue
+    return zoneinfo.ZoneInfo("UTC")
+
+
+def _upcoming_order(queryset, now: datetime.datetime):
+    """Orders by minutes until each meeting next starts, in its own zone; meetings in progress
+    first. One CASE branch per zone in use, so the order is computed in SQL."""
+    zones = sorted(set(queryset.order_by().values_list("timezone", flat=True).distinct()))
+    now_minute = Case(
+        *[
+            When(timezone=zone, then=Value(minute_of_week(now.astimezone(zoneinfo.ZoneInfo(zone)))))
+            for zone in zones
+        ],
+        default=Value(minute_of_week(now.astimezone(datetime.UTC))),
+        output_field=IntegerField(),
+    )
+    start = F("day") * 1440 + ExtractHour("start_time") * 60 + ExtractMinute("start_time")
+    since_start = Mod(now_minute - start + MINUTES_PER_WEEK, MINUTES_PER_WEEK)
+    end = ExtractHour("end_time") * 60 + ExtractMinute("end_time")
+    start_of_day = ExtractHour("start_time") * 60 + ExtractMinute("start_time")
+    duration = Mod(end - start_of_day + 1440, 1440)
+    in_progress = Q(since_start__lt=60) & (
+        Q(end_time__isnull=True) | Q(duration=0) | Q(since_start__lt=F("duration"))
+    )
+    return (
+        queryset.annotate(since_start=since_start, duration=duration)
+        .annotate(
+            upcoming=Case(
+                When(day__isnull=True, then=Value(None)),
+                When(in_progress, then=-F("since_start")),
+                default=Mod(MINUTES_PER_WEEK - F("since_start"), MINUTES_PER_WEEK),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by(F("upcoming").asc(nulls_last=True), "name", "pk")
+    )
+
+
+def _ordered(queryset, sort: str, now, has_origin: bool):
+    if sort == "time":
+        return queryset.order_by(F("day").asc(nulls_last=True), "start_time", "name", "pk")
+    if sort == "name":
+        return queryset.order_by("name", "pk")
+    if sort == "distance" and has_origin:
+        return queryset.order_by(F("distance").asc(nulls_last=True), "name", "pk")
+    return _upcoming_order(queryset, now)
+
+
+def _errors(filterset) -> dict[str, list[str]]:
+    return {name: list(messages) for name, messages in filterset.form.errors.items()}
+
+
+def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, limit=None) -> Result:
+    """Runs a meeting search from request parameters: a QueryDict, or a dict whose values are
+    strings or lists of strings. Without pagination, returns at most `limit` meetings."""
+    if not isinstance(params, MultiValueDict):
+        params = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in params.items()})
+    now = now or timezone.now()
+    viewer_tz = viewer_zone(params.get("tz"), default_tz)
+    filterset = MeetingFilter(
+        params, queryset=Meeting.objects.all(), today=week_day(now.astimezone(viewer_tz))
+    )
+    result = Result(filterset=filterset, errors={}, viewer_tz=viewer_tz, now=now)
+    if not filterset.is_valid():
+        result.errors = _errors(filterset)
+        return result
+
+    data = filterset.form.cleaned_data
+    result.sort = data.get("sort") or "upcoming"
+    result.unit = data.get("unit") or "km"
+    queryset = _ordered(filterset.qs, result.sort, now, filterset.form.origin is not None)
+    result.summary = summarise(filterset)
+
+    if paginate:
+        page_number = params.get("page") or "1"
+        try:
+            number = int(page_number)
+            if number < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            result.errors = {"page": ["Page must be a whole number, 1 or more."]}
+            return result
+        paginator = Paginator(queryset.for_listing(), per_page)
+        result.count = paginator.count
+        if number > paginator.num_pages and result.count:
+            result.page_out_of_range = True
+            meetings = []
+        else:
+            result.page = paginator.get_page(number)
+            meetings = list(result.page.object_list)
+    else:
+        meetings = list(queryset.for_listing()[:limit])
+        result.count = len(meetings)
+
+    for meeting in meetings:
+        when = None if meeting.by_appointment else occurrence(meeting, now, viewer_tz)
+        distance = getattr(meeting, "distance", None)
+        if distance is not None and result.unit == "mi":
+            distance = distance / KM_PER_MILE
+        result.rows.append(Row(meeting=meeting, when=when, distance=distance))
+    return result
+
+
+def _names(choices, values) -> str:
+    labels = dict(choices)
+    return ", ".join(str(labels.get(value, value)) for value in values)
+
+
+def summarise(filterset) -> list[tuple[str, str]]:
+    """The active filters in words, e.g. [("Day", "Monday, Friday"), ("Near", "Leith, 10 km")]."""
+    data = filterset.form.cleaned_data
+    form = filterset.form
+    parts: list[tuple[str, str]] = []
+    if data.get("q"):
+        parts.append(("Words", f"“{data['q']}”"))
+    if data.get("fellowship"):
+        parts.append(("Fellowship", ", ".join(f.name for f in data["fellowship"])))
+    if data.get("approach"):
+        parts.append(("Approach", _names(form.fields["approach"].choices, data["approach"])))
+    if data.get("day"):
+        parts.append(("Day", _names(form.fields["day"].choices, data["day"])))
+    if data.get("time"):
+        parts.append(("Time", _names(form.fields["time"].choices, [data["time"]])))
+    if data.get("start_after"):
+        parts.append(("Starting at or after", f"{data['start_after']:%H:%M}"))
+    if data.get("start_before"):
+        parts.append(("Starting before", f"{data['start_before']:%H:%M}"))
+    if data.get("attendance"):
+        how = _names(form.fields["attendance"].choices, data["attendance"])
+        if set(data["attendance"]) & {"in_person", "online"}:
+            how += " (hybrid meetings included)"
+        parts.append(("How", how))
+    if data.get("type"):
+        parts.append(("Types", _names(form.fields["type"].choices, data["type"])))
+    if data.get("language"):
+        parts.append(("Language", ", ".join(language.name for language in data["language"])))
+    if data.get("region"):
+        parts.append(("Region", data["region"].name))
+    if form.origin:
+        distance = filterset.distance_km()
+        unit = data.get("unit") or "km"
+        shown = distance / KM_PER_MILE if unit == "mi" else distance
+        parts.append(
+            (
+                "Near",
+                f"{form.origin[2]}, within {shown:g} {dict(form.fields['unit'].choices)[unit]}",
+            )
+        )
+    if data.get("status"):
+        parts.append(("Status", _names(form.fields["status"].choices, data["status"])))
+    sort = data.get("sort") or "upcoming"
+    parts.append(("Order", dict(SORTS)[sort]))
+    return parts

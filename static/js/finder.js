@@ -1,0 +1,69 @@
+// Enhancements only: every page works without this script.
+(function () {
+  "use strict";
+
+  // The viewer's time zone, so that times show in their own zone. Kept in a first-party cookie
+  // (no tracking: it holds only the zone name) and filled into the search form.
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  if (zone) {
+    if (document.cookie.indexOf("tz=" + zone) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    }
+    document.querySelectorAll("input[name=tz]").forEach(function (input) {
+      if (!input.value) { input.value = zone; }
+    });
+  }
+
+  // "Use my location": fills lat/lng from the browser and submits. The position never leaves
+  // this site.
+  var button = document.querySelector("[data-use-location]");
+  if (button && "geolocation" in navigator) {
+    var form = button.closest("form");
+    var status = document.querySelector("[data-locate-status]");
+    button.parentElement.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "Finding your location…";
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.querySelector("input[name=lat]").value = position.coords.latitude.toFixed(4);
+        form.querySelector("input[name=lng]").value = position.coords.longitude.toFixed(4);
+        var near = form.querySelector("input[name=near]");
+        if (near) { near.value = ""; }
+        var sort = form.querySelector("select[name=sort]");
+        if (sort) { sort.value = "distance"; }
+        form.submit();
+      }, function () {
+        status.textContent = "Your location is not available. Type a place or postal code instead.";
+      }, { timeout: 10000, maximumAge: 600000 });
+    });
+  }
+
+  // Live results: on the search page, changing a filter refreshes the results in place.
+  var results = document.getElementById("results");
+  var searchForm = document.querySelector("form.search");
+  if (results && searchForm && window.fetch && window.URLSearchParams) {
+    var timer = null;
+    var refresh = function () {
+      var params = new URLSearchParams();
+      new FormData(searchForm).forEach(function (value, key) {
+        if (value !== "") { params.append(key, value); }
+      });
+      var url = searchForm.action + "?" + params.toString();
+      fetch(url, { headers: { "Accept": "text/html" } }).then(function (response) {
+        return response.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("results");
+        if (fresh) {
+          results.innerHTML = fresh.innerHTML;
+          history.replaceState(null, "", url);
+        }
+      }).catch(function () { /* the submit button still works */ });
+    };
+    searchForm.addEventListener("change", function (event) {
+      if (event.target.name === "near" || event.target.name === "q") { return; }
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 250);
+    });
+  }
+})();

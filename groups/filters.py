@@ -215,6 +215,8 @@ class MeetingFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, today=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.today = today
+        # Read the type codes once per search, not once for checking and again for the form.
+        self.filters["type"].extra["choices"] = _type_choices()
 
     # Lookups are decimals in django-filter's NumberFilter; distances and coordinates are floats.
     def _float(self, name):

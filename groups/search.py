@@ -42,6 +42,15 @@ class When_:
         return f"{self.start:%a %H:%M} {self.start:%Z}"
 
     @property
+    def zone_name(self) -> str:
+        """The zone's abbreviation at this occurrence, e.g. GMT or BST."""
+        return self.start.tzname() or ""
+
+    @property
+    def long_label(self) -> str:
+        return f"{self.start:%A} {self.start.day} {self.start:%B}, {self.start:%H:%M}"
+
+    @property
     def viewer_label(self) -> str:
         if self.viewer_start is None:
             return ""
@@ -85,6 +94,7 @@ class Row:
     meeting: Meeting
     when: When_ | None
     distance: float | None  # in the unit asked for
+    unit: str = "km"
 
 
 @dataclasses.dataclass
@@ -212,7 +222,7 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
         distance = getattr(meeting, "distance", None)
         if distance is not None and result.unit == "mi":
             distance = distance / KM_PER_MILE
-        result.rows.append(Row(meeting=meeting, when=when, distance=distance))
+        result.rows.append(Row(meeting=meeting, when=when, distance=distance, unit=result.unit))
     return result
 
 

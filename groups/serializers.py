@@ -32,7 +32,7 @@ def location_json(location):
     }
 
 
-def meeting_json(row, request, unit="km"):
+def meeting_json(row, request):
     meeting = row.meeting
     when = row.when
     return {
@@ -62,7 +62,7 @@ def meeting_json(row, request, unit="km"):
         "notes": meeting.notes,
         "last_verified": meeting.last_verified.isoformat() if meeting.last_verified else None,
         "distance": round(row.distance, 2) if row.distance is not None else None,
-        "distance_unit": unit if row.distance is not None else None,
+        "distance_unit": row.unit if row.distance is not None else None,
     }
 
 

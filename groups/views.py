@@ -123,7 +123,9 @@ def _calendar_response(body: bytes, name: str):
 @require_safe
 def fellowships(request):
     listed = ~Q(meetings__status=Meeting.Status.INACTIVE)
-    rows = Fellowship.objects.annotate(meeting_count=Count("meetings", filter=listed))
+    rows = Fellowship.objects.annotate(meeting_count=Count("meetings", filter=listed)).order_by(
+        "name"
+    )
     return render(request, "groups/fellowships.html", {"fellowships": rows})
 
 

@@ -243,7 +243,7 @@ def test_it_pages_long_results_and_keeps_the_filters_in_page_links(client):
 
 
 def test_it_lists_meetings_in_progress_first_then_by_next_start(client):
-    london = dict(timezone="Europe/London")
+    london = {"timezone": "Europe/London"}
     # Monday 19:30 in London.
     with at(datetime.datetime(2026, 11, 23, 19, 30, tzinfo=UTC)):
         started = make_meeting(day=1, start_time=datetime.time(19, 0), **london)
@@ -532,3 +532,9 @@ def test_it_keeps_a_full_results_page_small(client):
     assert len(slugs(response)) == 25
     assert len(response.content) < 60_000
     assert Meeting.objects.count() == 25
+
+
+def test_it_refuses_an_absurdly_long_query_string_with_a_400_page(client):
+    response = client.get("/meetings/?" + "&".join(f"day={n % 7}" for n in range(3000)))
+    assert response.status_code == 400
+    assert "We could not understand that request" in response.text

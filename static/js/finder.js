@@ -6,9 +6,13 @@
   // (no tracking: it holds only the zone name) and filled into the search form.
   var zone = "";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  // IANA names need no encoding in a cookie; anything else is not a zone name.
+  if (!/^[A-Za-z0-9_+\-\/]+$/.test(zone)) { zone = ""; }
   if (zone) {
-    if (document.cookie.indexOf("tz=" + zone) === -1) {
-      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    // Stored as is: the server reads the cookie's value verbatim, so "America%2FToronto" (what
+    // encodeURIComponent gives) would not be a zone it knows.
+    if (!document.cookie.split("; ").some(function (pair) { return pair === "tz=" + zone; })) {
+      document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
     }
     document.querySelectorAll("input[name=tz]").forEach(function (input) {
       if (!input.value) { input.value = zone; }
@@ -41,6 +45,7 @@
   // Live results: on the search page, changing a filter refreshes the results in place.
   var results = document.getElementById("results");
   var searchForm = document.querySelector("form.search");
+  var announcer = document.querySelector("[data-results-status]");
   if (results && searchForm && window.fetch && window.URLSearchParams) {
     var timer = null;
     var refresh = function () {
@@ -57,6 +62,10 @@
         if (fresh) {
           results.innerHTML = fresh.innerHTML;
           history.replaceState(null, "", url);
+          // A status region that stays in the page says how many were found; the results
+          // themselves are not a live region, or a screen reader would read every meeting.
+          var heading = fresh.querySelector("h2");
+          if (announcer && heading) { announcer.textContent = heading.textContent; }
         }
       }).catch(function () { /* the submit button still works */ });
     };

@@ -1,0 +1,378 @@
+"""The directory in a real browser: Chromium, driven by Playwright against the live server.
+
+Accessibility (axe-core, WCAG 2.2 A and AA), the search by mouse, by keyboard and without
+JavaScript, a narrow phone screen, the time zone the script fills in, and the rule that a page
+never asks another site for anything.
+"""
+
+import datetime
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
+from playwright.sync_api import sync_playwright
+
+from groups.models import Meeting
+from tests.conftest import make_group, make_location, make_meeting, make_region
+
+# The fellowships and meeting types are seeded by migrations; a transactional test flushes the
+# database afterwards, so the seed is restored for each test (serialized_rollback).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
+    """One Chromium for the module; each test opens its own context.
+
+    Playwright's sync API keeps an asyncio loop in this thread, so Django refuses ORM calls made
+    here (the factories, and the flush after each test) unless told they are safe: they are, as
+    nothing else touches the connection while a test runs. The flag is set only while this
+    module's browser is open.
+
+    Starting Playwright also switches this thread to another contextvars context, in which
+    Django's `connections` are new objects, without the copy of the migrated database that
+    serialized_rollback restores after each flush; they are given that copy.
+    """
+    seeds = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            for alias, seed in seeds.items():
+                connections[alias]._test_serialized_contents = seed
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(path, **context_options) -> a page at that path, in a fresh browser context."""
+    contexts = []
+
+    def opener(path=None, **options):
+        options.setdefault("viewport", DESKTOP)
+        options.setdefault("timezone_id", "Europe/London")
+        options.setdefault("locale", "en-GB")
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        if path is not None:
+            page.goto(path)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def world():
+    """A few meetings across fellowships, days and ways of attending."""
+    area = make_region("Leith")
+    hall = make_location(
+        name="St Mary's Hall",
+        address="3 Kirkgate",
+        city="Edinburgh",
+        region=area,
+        access_notes="Step-free entrance from the car park.\nAccessible toilet.",
+        notes="Buses 16 and 22 stop outside.",
+    )
+    group = make_group(
+        "aa",
+        name="Leith Monday Group",
+        website="https://leith-aa.example.org/",
+        email="leith@example.org",
+        phone="+44 131 496 0000",
+    )
+    return {
+        "aa_monday": make_meeting(
+            "aa",
+            name="Leith Big Book Study",
+            slug="leith-big-book",
+            group=group,
+            location=hall,
+            types=("O", "D", "X"),
+            notes="Tea from 18:30.",
+            last_verified=datetime.date(2025, 1, 6),
+        ),
+        "aa_monday_online": make_meeting(
+            "aa",
+            name="Lunchtime Online Share",
+            slug="lunchtime-online",
+            attendance=Meeting.Attendance.ONLINE,
+            start_time=datetime.time(12, 30),
+            conference_url="https://meet.example.org/j/98765432101?pwd=averylongpasscodestring",
+            conference_phone="+1 646 555 0100,,98765432101#",
+            conference_notes="Passcode on request.",
+            types=("C", "W"),
+        ),
+        "aa_tuesday": make_meeting(
+            "aa", name="Tuesday Step Meeting", slug="tuesday-step", day=Meeting.Day.TUESDAY
+        ),
+        "na_monday": make_meeting("na", name="Just for Today", slug="just-for-today"),
+        "smart_hybrid": make_meeting(
+            "smart-recovery",
+            name="SMART Leith Hybrid",
+            slug="smart-leith-hybrid",
+            attendance=Meeting.Attendance.HYBRID,
+            day=Meeting.Day.TUESDAY,
+            location=hall,
+            status=Meeting.Status.TEMPORARILY_CLOSED,
+            status_reason="Hall closed for repairs until March",
+        ),
+    }
+
+
+def shown_slugs(page) -> list[str]:
+    return page.locator("[data-meeting-slug]").evaluate_all(
+        "rows => rows.map(row => row.dataset.meetingSlug)"
+    )
+
+
+def axe_report(violations) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '')}")
+    return "\n".join(lines)
+
+
+def axe_violations(page) -> list[dict]:
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    return Axe().run(page, options=options).response["violations"]
+
+
+# Accessibility
+
+AXE_PAGES = {
+    "home": "/",
+    "search": "/meetings/?day=1&attendance=online&fellowship=aa",
+    "search-more-options": "/meetings/?q=leith&type=O&status=active&sort=name",
+    "search-error": "/meetings/?day=9",
+    "meeting-in-person": "/meetings/leith-big-book/",
+    "meeting-hybrid-closed": "/meetings/smart-leith-hybrid/",
+    "meeting-online": "/meetings/lunchtime-online/",
+    "fellowships": "/fellowships/",
+    "fellowship": "/fellowships/aa/",
+}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_it_has_no_axe_violations(world, open_page, viewport):
+    page = open_page(viewport=viewport, timezone_id="America/Toronto")
+    found = []
+    for path in AXE_PAGES.values():
+        page.goto(path)
+        if violations := axe_violations(page):
+            found.append(f"{path}\n{axe_report(violations)}")
+    assert not found, "axe found WCAG violations:\n" + "\n".join(found)
+
+
+# Behaviour
+
+
+def test_it_finds_meetings_from_the_home_page(world, open_page, live_server):
+    page = open_page("/")
+    form = page.get_by_role("search", name="Find meetings")
+    form.get_by_role("group", name="Fellowship").get_by_label("Alcoholics Anonymous").check()
+    form.get_by_role("group", name="Day").get_by_label("Monday").check()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Find meetings").click()
+
+    assert page.url.startswith(f"{live_server.url}/meetings/?")
+    assert sorted(shown_slugs(page)) == ["leith-big-book", "lunchtime-online"]
+    assert page.get_by_role("heading", level=2, name="2 meetings").is_visible()
+    summary = page.locator(".summary").inner_text()
+    assert "Fellowship: Alcoholics Anonymous" in summary
+    assert "Day: Monday" in summary
+    # The choices stay chosen on the results page, to refine the search.
+    assert page.get_by_label("Alcoholics Anonymous").is_checked()
+    assert page.get_by_label("Monday").is_checked()
+
+
+def test_it_opens_a_meeting_from_the_results(world, open_page, live_server):
+    page = open_page("/meetings/?day=1&fellowship=aa")
+    row = page.locator('[data-meeting-slug="leith-big-book"]')
+    with page.expect_navigation():
+        row.get_by_role("link", name="Leith Big Book Study").click()
+
+    assert page.url == f"{live_server.url}/meetings/leith-big-book/"
+    assert page.get_by_role("heading", level=1).inner_text() == "Leith Big Book Study"
+    facts = page.locator("dl.facts").inner_text()
+    assert "St Mary's Hall" in facts
+    assert "Mondays, 19:00–20:00" in facts
+    assert "Wheelchair Access" in facts
+    assert page.title().startswith("Leith Big Book Study")
+
+
+def tab_to(page, selector: str, limit: int = 80):
+    """Presses Tab until the focused element matches the selector; returns it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return page.locator(selector)
+    focused = page.evaluate("document.activeElement.outerHTML")
+    raise AssertionError(f"{limit} presses of Tab never reached {selector}; focus is on {focused}")
+
+
+def has_focus_outline(locator) -> bool:
+    return locator.evaluate("el => getComputedStyle(el).outlineStyle !== 'none'")
+
+
+def test_it_searches_with_the_keyboard_alone(world, open_page):
+    page = open_page("/meetings/")
+
+    skip = tab_to(page, "a.skip", limit=1)
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0, "the skip link shows when focused"
+
+    tuesday = tab_to(page, 'input[name=day][value="2"]')
+    assert has_focus_outline(tuesday)
+    page.keyboard.press("Space")
+    assert tuesday.is_checked()
+
+    aa = tab_to(page, 'input[name=fellowship][value="aa"]')
+    page.keyboard.press("Space")
+    assert aa.is_checked()
+
+    submit = tab_to(page, "form.search button[type=submit]")
+    assert has_focus_outline(submit)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert "day=2" in page.url and "fellowship=aa" in page.url
+    assert shown_slugs(page) == ["tuesday-step"]
+
+
+PHONE_PAGES = [
+    "/",
+    "/meetings/?day=1",
+    "/meetings/?day=9",
+    "/meetings/leith-big-book/",
+    "/meetings/lunchtime-online/",
+    "/fellowships/",
+]
+
+
+def test_it_fits_a_360_pixel_wide_screen(world, open_page):
+    page = open_page(viewport=PHONE)
+    too_wide = {}
+    for path in PHONE_PAGES:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = width
+    assert not too_wide, f"These pages scroll sideways at 360 px (scrollWidth): {too_wide}"
+
+    # The comparison table may be wider than the screen, but it scrolls inside its own box.
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("el => el.getBoundingClientRect().right") <= PHONE["width"]
+    assert wrap.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+
+
+def test_it_searches_without_javascript(world, open_page):
+    page = open_page("/", java_script_enabled=False)
+    assert page.locator("p.locate").is_hidden()
+    page.get_by_label("Tuesday").check()
+    page.get_by_label("SMART Recovery").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Find meetings").click()
+
+    assert shown_slugs(page) == ["smart-leith-hybrid"]
+    assert "Temporarily closed" in page.locator(".meeting").inner_text()
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="SMART Leith Hybrid").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "SMART Leith Hybrid"
+
+
+def test_it_asks_no_other_site_for_anything(world, open_page, live_server):
+    page = open_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto("/")
+    page.get_by_label("Monday").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Find meetings").click()
+    # Changing a filter on the results page fetches fresh results with the script.
+    with page.expect_response(lambda response: "/meetings/?" in response.url):
+        page.get_by_label("Online").check()
+    for path in (
+        "/meetings/leith-big-book/",
+        "/meetings/lunchtime-online/",
+        "/fellowships/",
+        "/fellowships/aa/",
+    ):
+        page.goto(path)
+    page.wait_for_load_state("networkidle")
+
+    assert len(requested) >= 7
+    elsewhere = [url for url in requested if not url.startswith(f"{live_server.url}/")]
+    assert not elsewhere, f"Requests to other sites: {elsewhere}"
+
+
+def test_it_shows_times_for_the_browsers_time_zone(world, open_page):
+    page = open_page("/", timezone_id="America/Toronto")
+    assert page.locator("input[name=tz]").input_value() == "America/Toronto"
+
+    page.get_by_label("Monday").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Find meetings").click()
+
+    assert "tz=America%2FToronto" in page.url
+    note = page.locator(".tz-note").inner_text()
+    assert "your time (America/Toronto)" in note
+    # An online meeting in London also shows its start on the viewer's clock.
+    online = page.locator('[data-meeting-slug="lunchtime-online"] .yours')
+    assert "your time" in online.inner_text()
+    assert any(zone in online.inner_text() for zone in ("EST", "EDT"))
+
+    # The zone is remembered in a cookie, so pages opened without ?tz= use it too.
+    page.goto("/meetings/lunchtime-online/")
+    assert "in your time zone" in page.locator("dl.facts").inner_text()
+    page.goto("/meetings/?day=1")
+    assert "your time (America/Toronto)" in page.locator(".tz-note").inner_text()
+
+
+def test_it_refreshes_the_results_as_a_filter_changes(world, open_page):
+    page = open_page("/meetings/?day=1")
+    assert sorted(shown_slugs(page)) == ["just-for-today", "leith-big-book", "lunchtime-online"]
+
+    with page.expect_response(lambda response: "attendance=online" in response.url):
+        page.get_by_label("Online").check()
+
+    status = page.get_by_role("status")
+    status.filter(has_text="1 meeting").wait_for()
+    assert shown_slugs(page) == ["lunchtime-online"]
+    assert "attendance=online" in page.url
+    # Only the count is announced: the list itself is not a live region.
+    assert page.locator("#results").get_attribute("aria-live") is None

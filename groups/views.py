@@ -1,4 +1,5 @@
 import json
+from urllib.parse import unquote
 
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
@@ -18,7 +19,7 @@ CALENDAR_LIMIT = 500
 
 def _viewer_tz(request):
     """The viewer's zone: ?tz=, else the cookie the page's script sets from the browser."""
-    return request.COOKIES.get("tz")
+    return unquote(request.COOKIES.get("tz", ""))
 
 
 @require_safe

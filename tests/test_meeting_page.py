@@ -83,10 +83,17 @@ def test_it_never_shows_a_groups_private_contacts(client, hybrid):
         assert secret not in text
 
 
-def test_it_links_to_the_calendar_file_and_a_correction(client, hybrid):
+def test_it_links_to_the_calendar_file(client, hybrid):
     text = client.get(hybrid.get_absolute_url()).text
     assert f'href="/meetings/{hybrid.slug}.ics"' in text
-    assert f'href="/meetings/{hybrid.slug}/correction/"' in text
+
+
+def test_it_has_no_dead_links(client, hybrid):
+    text = client.get(hybrid.get_absolute_url()).text
+    local = set(re.findall(r'href="(/[^"]*)"', text)) - {"/static/css/site.css"}
+    assert len(local) >= 5
+    for href in local:
+        assert client.get(href.replace("&amp;", "&")).status_code == 200, href
 
 
 def test_it_shows_an_online_meeting_in_the_viewers_zone_too(client):

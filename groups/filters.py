@@ -10,7 +10,16 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Q
 
-from groups.models import Fellowship, Language, Meeting, MeetingType, Region, validate_timezone
+from groups.models import (
+    Fellowship,
+    Group,
+    Language,
+    Location,
+    Meeting,
+    MeetingType,
+    Region,
+    validate_timezone,
+)
 from groups.places import region_and_below, resolve
 
 KM_PER_MILE = 1.609344
@@ -44,15 +53,17 @@ SORTS = [
 UNITS = [("km", "km"), ("mi", "miles")]
 
 
-def _type_choices():
-    # Codes are unique within a vocabulary; offer each code once, named as its first vocabulary
-    # (alphabetically) names it. A meeting matches a code in its own fellowship's vocabulary.
-    seen = {}
-    for code, name in MeetingType.objects.order_by("vocabulary__name", "name").values_list(
-        "code", "name"
-    ):
-        seen.setdefault(code, name)
-    return sorted(((code, name) for code, name in seen.items()), key=lambda c: c[1])
+def _meeting_types():
+    """Choices offering each code once, named as its first vocabulary (alphabetically) names it,
+    and each code's (type id, vocabulary id) pairs. One query."""
+    names, ids = {}, {}
+    rows = MeetingType.objects.order_by("vocabulary__name", "name").values_list(
+        "pk", "code", "name", "vocabulary"
+    )
+    for pk, code, name, vocabulary in rows:
+        names.setdefault(code, name)
+        ids.setdefault(code, []).append((pk, vocabulary))
+    return sorted(names.items(), key=lambda choice: choice[1]), ids
 
 
 class TypeField(forms.MultipleChoiceField):
@@ -153,7 +164,7 @@ class MeetingFilter(django_filters.FilterSet):
     )
     type = TypeFilter(
         label="Meeting types",
-        choices=_type_choices,
+        choices=[],  # set per search in __init__
         method="filter_types",
     )
     language = django_filters.ModelMultipleChoiceFilter(
@@ -216,7 +227,8 @@ class MeetingFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.today = today
         # Read the type codes once per search, not once for checking and again for the form.
-        self.filters["type"].extra["choices"] = _type_choices()
+        choices, self.type_ids = _meeting_types()
+        self.filters["type"].extra["choices"] = choices
 
     # Lookups are decimals in django-filter's NumberFilter; distances and coordinates are floats.
     def _float(self, name):
@@ -228,14 +240,18 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        words = value.split()
-        for word in words[:8]:
+        # Each word must appear somewhere. Groups and venues are matched in their own tables
+        # first, so that every condition can use its trigram index on PostgreSQL.
+        for word in value.split()[:8]:
+            groups = Group.objects.filter(name__icontains=word).values("pk")
+            places = Location.objects.filter(
+                Q(name__icontains=word) | Q(city__icontains=word)
+            ).values("pk")
             queryset = queryset.filter(
                 Q(name__icontains=word)
-                | Q(group__name__icontains=word)
-                | Q(location__name__icontains=word)
-                | Q(location__city__icontains=word)
                 | Q(notes__icontains=word)
+                | Q(group__in=groups)
+                | Q(location__in=places)
             )
         return queryset
 
@@ -269,18 +285,18 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset.filter(attendance__in=wanted)
 
     def filter_types(self, queryset, name, value):
-        # Every chosen type must match, in the meeting's own fellowship's vocabulary.
+        # Every chosen type must match, in the meeting's own fellowship's vocabulary: for each
+        # vocabulary that has the code, its fellowships' meetings tagged with that type.
         through = Meeting.types.through.objects
+        fellowships_of = {}
+        for pk, vocabulary in Fellowship.objects.values_list("pk", "type_vocabulary"):
+            fellowships_of.setdefault(vocabulary, []).append(pk)
         for code in value:
-            queryset = queryset.filter(
-                Exists(
-                    through.filter(
-                        meeting=OuterRef("pk"),
-                        meetingtype__code=code,
-                        meetingtype__vocabulary=OuterRef("fellowship__type_vocabulary"),
-                    )
-                )
-            )
+            match = Q(pk__in=[])
+            for type_id, vocabulary in self.type_ids.get(code, ()):
+                tagged = Exists(through.filter(meeting=OuterRef("pk"), meetingtype_id=type_id))
+                match |= Q(tagged, fellowship_id__in=fellowships_of.get(vocabulary, []))
+            queryset = queryset.filter(match)
         return queryset
 
     def filter_language(self, queryset, name, value):
@@ -319,7 +335,10 @@ class MeetingFilter(django_filters.FilterSet):
         lat, lng, _ = origin
         radius = self.distance_km()
         queryset = queryset.with_distance(lat, lng)
-        within = _bounding_box(lat, lng, radius) & Q(distance__lte=radius)
+        # Venues in the box come from the coordinate index; the exact distance is checked only
+        # for their meetings.
+        box = Location.objects.filter(_bounding_box(lat, lng, radius)).values("pk")
+        within = Q(location__in=box) & Q(distance__lte=radius)
         attendance = set(self.form.cleaned_data.get("attendance") or [])
         if "in_person" in attendance and "online" not in attendance:
             return queryset.filter(within)
@@ -330,14 +349,14 @@ def _bounding_box(lat: float, lng: float, radius_km: float) -> Q:
     """A box around the circle, on the indexed coordinates: a cheap prefilter before the exact
     distance. Wraps across the date line; near the poles it keeps every longitude."""
     dlat = radius_km / 111.045
-    box = Q(location__latitude__gte=lat - dlat, location__latitude__lte=lat + dlat)
+    box = Q(latitude__gte=lat - dlat, latitude__lte=lat + dlat)
     cos_lat = math.cos(math.radians(lat))
     if cos_lat < 0.01 or radius_km / (111.045 * cos_lat) >= 180:
         return box
     dlng = radius_km / (111.045 * cos_lat)
     west, east = lng - dlng, lng + dlng
     if west < -180:
-        return box & (Q(location__longitude__gte=west + 360) | Q(location__longitude__lte=east))
+        return box & (Q(longitude__gte=west + 360) | Q(longitude__lte=east))
     if east > 180:
-        return box & (Q(location__longitude__gte=west) | Q(location__longitude__lte=east - 360))
-    return box & Q(location__longitude__gte=west, location__longitude__lte=east)
+        return box & (Q(longitude__gte=west) | Q(longitude__lte=east - 360))
+    return box & Q(longitude__gte=west, longitude__lte=east)

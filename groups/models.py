@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 
+from groups.weektime import MINUTES_PER_WEEK, week_minute
+
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -500,6 +502,9 @@ class Meeting(models.Model):
     last_verified = models.DateField(
         null=True, blank=True, help_text="When a volunteer last confirmed the listing."
     )
+    # Derived from day, start_time and timezone by save() (see groups.weektime): lets the
+    # "starting soonest" order run in SQL without per-row time zone arithmetic.
+    week_minute = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -566,10 +571,22 @@ class Meeting(models.Model):
                 condition=Q(attendance__in=["in_person", "hybrid", "online"]),
                 name="meeting_attendance_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(week_minute__isnull=True, day__isnull=True)
+                | Q(week_minute__gte=0, week_minute__lt=MINUTES_PER_WEEK),
+                name="meeting_week_minute_in_week",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.week_minute = week_minute(self.day, self.start_time, self.timezone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"day", "start_time", "timezone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "week_minute"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("meeting", args=[self.slug])

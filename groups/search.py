@@ -15,18 +15,17 @@ from django.utils.datastructures import MultiValueDict
 
 from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
 from groups.models import Meeting
+from groups.weektime import MINUTES_PER_WEEK, dst_shifts, utc_minute_of_week
 
-MINUTES_PER_WEEK = 7 * 24 * 60
+# Counting every match of a broad search costs as much as the search; past this many, the count
+# says "more than".
+COUNT_CAP = 1000
 IN_PROGRESS = datetime.timedelta(hours=1)
 
 
 def week_day(moment: datetime.datetime) -> int:
     """The weekday of an aware datetime in the Meeting Guide numbering (0 = Sunday)."""
     return (moment.weekday() + 1) % 7
-
-
-def minute_of_week(moment: datetime.datetime) -> int:
-    return week_day(moment) * 1440 + moment.hour * 60 + moment.minute
 
 
 @dataclasses.dataclass
@@ -105,6 +104,7 @@ class Result:
     now: datetime.datetime
     rows: list[Row] = dataclasses.field(default_factory=list)
     count: int = 0
+    count_capped: bool = False
     page = None
     page_out_of_range: bool = False
     summary: list[tuple[str, str]] = dataclasses.field(default_factory=list)
@@ -128,30 +128,32 @@ def viewer_zone(*candidates: str | None) -> zoneinfo.ZoneInfo:
 
 
 def _upcoming_order(queryset, now: datetime.datetime):
-    """Orders by minutes until each meeting next starts, in its own zone; meetings in progress
-    first. One CASE branch per zone in use, so the order is computed in SQL."""
-    zones = sorted(set(queryset.order_by().values_list("timezone", flat=True).distinct()))
-    now_minute = Case(
+    """Orders by minutes until each meeting next starts; meetings in progress (started under an
+    hour ago and not yet ended) first. Computed in SQL from the stored UTC standard-time start
+    (Meeting.week_minute) plus the daylight saving shift each zone observes now."""
+    shift = Case(
         *[
-            When(timezone=zone, then=Value(minute_of_week(now.astimezone(zoneinfo.ZoneInfo(zone)))))
-            for zone in zones
+            When(timezone__in=zones, then=Value(minutes))
+            for minutes, zones in dst_shifts(now).items()
         ],
-        default=Value(minute_of_week(now.astimezone(datetime.UTC))),
+        default=Value(0),
         output_field=IntegerField(),
     )
-    start = F("day") * 1440 + ExtractHour("start_time") * 60 + ExtractMinute("start_time")
-    since_start = Mod(now_minute - start + MINUTES_PER_WEEK, MINUTES_PER_WEEK)
+    since_start = Mod(
+        Value(utc_minute_of_week(now) + 2 * MINUTES_PER_WEEK) + shift - F("week_minute"),
+        MINUTES_PER_WEEK,
+    )
     end = ExtractHour("end_time") * 60 + ExtractMinute("end_time")
     start_of_day = ExtractHour("start_time") * 60 + ExtractMinute("start_time")
-    duration = Mod(end - start_of_day + 1440, 1440)
     in_progress = Q(since_start__lt=60) & (
-        Q(end_time__isnull=True) | Q(duration=0) | Q(since_start__lt=F("duration"))
+        Q(end_time__isnull=True)
+        | Q(since_start__lt=Mod(end - start_of_day + 1440 - 1, 1440) + 1)
     )
     return (
-        queryset.annotate(since_start=since_start, duration=duration)
+        queryset.annotate(since_start=since_start)
         .annotate(
             upcoming=Case(
-                When(day__isnull=True, then=Value(None)),
+                When(week_minute__isnull=True, then=Value(None)),
                 When(in_progress, then=-F("since_start")),
                 default=Mod(MINUTES_PER_WEEK - F("since_start"), MINUTES_PER_WEEK),
                 output_field=IntegerField(),
@@ -169,6 +171,19 @@ def _ordered(queryset, sort: str, now, has_origin: bool):
     if sort == "distance" and has_origin:
         return queryset.order_by(F("distance").asc(nulls_last=True), "name", "pk")
     return _upcoming_order(queryset, now)
+
+
+def _fetch_page(queryset, page, origin) -> list[Meeting]:
+    """The page's meetings: first their ids in search order (no joins while ordering), then
+    the rows with everything a listing shows."""
+    size = page.paginator.per_page
+    bottom = (page.number - 1) * size
+    ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + size])
+    rows = Meeting.objects.for_listing().filter(pk__in=ids)
+    if origin is not None:
+        rows = rows.with_distance(origin[0], origin[1])
+    by_id = {meeting.pk: meeting for meeting in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _errors(filterset) -> dict[str, list[str]]:
@@ -205,14 +220,20 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
         except (TypeError, ValueError):
             result.errors = {"page": ["Page must be a whole number, 1 or more."]}
             return result
-        paginator = Paginator(queryset.for_listing(), per_page)
-        result.count = paginator.count
+        # The count stops at COUNT_CAP + 1 and ignores the order, so a broad search costs the
+        # same as a narrow one.
+        count = filterset.qs.order_by()[: COUNT_CAP + 1].count()
+        result.count_capped = count > COUNT_CAP
+        result.count = min(count, COUNT_CAP)
+        paginator = Paginator(queryset, per_page)
+        paginator.count = result.count  # a cached_property: Paginator will not count again
         if number > paginator.num_pages and result.count:
             result.page_out_of_range = True
             meetings = []
         else:
-            result.page = paginator.get_page(number)
-            meetings = list(result.page.object_list)
+            result.page = paginator.page(min(number, paginator.num_pages))
+            meetings = _fetch_page(queryset, result.page, filterset.form.origin)
+            result.page.object_list = meetings
     else:
         meetings = list(queryset.for_listing()[:limit])
         result.count = len(meetings)

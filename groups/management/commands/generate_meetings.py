@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from groups.models import Fellowship, Group, Language, Location, Meeting, MeetingType, Region
+from groups.weektime import week_minute
 
 BATCH = 5000
 VOCABULARY = "meeting-guide"
@@ -501,6 +502,7 @@ class Generator:
             start_time=start,
             end_time=end.time() if end else None,
             timezone=city["tz"],
+            week_minute=week_minute(day, start, city["tz"]),  # bulk_create skips save()
             attendance=attendance,
             status=status,
             status_reason=reason,

@@ -17,10 +17,9 @@ from groups.models import (
     Location,
     Meeting,
     MeetingType,
-    Region,
     validate_timezone,
 )
-from groups.places import region_and_below, resolve
+from groups.places import RegionTree, resolve
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE = 500  # in the chosen unit; further than this is not "near"
@@ -75,6 +74,20 @@ class TypeField(forms.MultipleChoiceField):
         return super().clean(value)
 
 
+class RegionSelect(forms.Select):
+    """Offers the regions the form has room for (see RegionTree.shown_in_form), and always the
+    one chosen."""
+
+    shown: set[str] | None = None
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        if self.shown is None:
+            return groups
+        keep = self.shown | {str(v) for v in value} | {""}
+        return [group for group in groups if group[1][0]["value"] in keep]
+
+
 class TypeFilter(django_filters.MultipleChoiceFilter):
     field_class = TypeField
 
@@ -94,7 +107,7 @@ class SearchForm(forms.Form):
         if lat is not None and lng is not None:
             self.origin = (float(lat), float(lng), "your location")
         elif near:
-            place = resolve(near)
+            place = resolve(near, self.regions)
             if place is None:
                 self.add_error(
                     "near",
@@ -118,12 +131,10 @@ class SearchForm(forms.Form):
 
 class MeetingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search words", method="filter_text", max_length=200)
-    fellowship = django_filters.ModelMultipleChoiceFilter(
+    fellowship = django_filters.MultipleChoiceFilter(
         label="Fellowship",
-        field_name="fellowship__slug",
-        to_field_name="slug",
-        distinct=False,
-        queryset=Fellowship.objects.all(),
+        choices=[],  # set per search in __init__, as are language and region
+        method="filter_fellowship",
         widget=forms.CheckboxSelectMultiple,
     )
     approach = django_filters.MultipleChoiceFilter(
@@ -167,18 +178,15 @@ class MeetingFilter(django_filters.FilterSet):
         choices=[],  # set per search in __init__
         method="filter_types",
     )
-    language = django_filters.ModelMultipleChoiceFilter(
-        label="Language",
-        to_field_name="code",
-        queryset=Language.objects.all(),
-        method="filter_language",
+    language = django_filters.MultipleChoiceFilter(
+        label="Language", choices=[], method="filter_language"
     )
-    region = django_filters.ModelChoiceFilter(
+    region = django_filters.ChoiceFilter(
         label="Region",
-        to_field_name="slug",
-        queryset=Region.objects.all(),
+        choices=[],
         method="filter_region",
         empty_label="Anywhere",
+        widget=RegionSelect,
     )
     near = django_filters.CharFilter(label="Near", method="filter_nothing", max_length=100)
     lat = django_filters.NumberFilter(
@@ -226,9 +234,30 @@ class MeetingFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, today=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.today = today
-        # Read the type codes once per search, not once for checking and again for the form.
+        # The choices are read once per search (one small query each), and serve both to check
+        # the parameters and to draw the form.
         choices, self.type_ids = _meeting_types()
         self.filters["type"].extra["choices"] = choices
+        self.fellowships = list(
+            Fellowship.objects.order_by("name").values_list("slug", "name", "pk", "type_vocabulary")
+        )
+        self.filters["fellowship"].extra["choices"] = [(f[0], f[1]) for f in self.fellowships]
+        self.languages = {
+            code: (name, pk)
+            for code, name, pk in Language.objects.values_list("code", "name", "pk")
+        }
+        self.filters["language"].extra["choices"] = sorted(
+            ((code, name) for code, (name, _) in self.languages.items()), key=lambda c: c[1]
+        )
+        self.regions = RegionTree()
+        self.filters["region"].extra["choices"] = self.regions.choices()
+
+    @property
+    def form(self):
+        form = super().form
+        form.regions = self.regions
+        form.fields["region"].widget.shown = self.regions.shown_in_form()
+        return form
 
     # Lookups are decimals in django-filter's NumberFilter; distances and coordinates are floats.
     def _float(self, name):
@@ -254,6 +283,10 @@ class MeetingFilter(django_filters.FilterSet):
                 | Q(location__in=places)
             )
         return queryset
+
+    def filter_fellowship(self, queryset, name, value):
+        wanted = set(value)
+        return queryset.filter(fellowship_id__in=[f[2] for f in self.fellowships if f[0] in wanted])
 
     def filter_approach(self, queryset, name, value):
         condition = Q()
@@ -289,7 +322,7 @@ class MeetingFilter(django_filters.FilterSet):
         # vocabulary that has the code, its fellowships' meetings tagged with that type.
         through = Meeting.types.through.objects
         fellowships_of = {}
-        for pk, vocabulary in Fellowship.objects.values_list("pk", "type_vocabulary"):
+        for _, _, pk, vocabulary in self.fellowships:
             fellowships_of.setdefault(vocabulary, []).append(pk)
         for code in value:
             match = Q(pk__in=[])
@@ -300,15 +333,13 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset
 
     def filter_language(self, queryset, name, value):
-        if not value:  # an empty queryset, which django-filter does not treat as empty
-            return queryset
         through = Meeting.languages.through.objects
-        return queryset.filter(
-            Exists(through.filter(meeting=OuterRef("pk"), language__in=list(value)))
-        )
+        ids = [self.languages[code][1] for code in value]
+        return queryset.filter(Exists(through.filter(meeting=OuterRef("pk"), language_id__in=ids)))
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(location__region__in=region_and_below(value))
+        region = self.regions.by_slug[value]
+        return queryset.filter(location__region__in=self.regions.below(region[0]))
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status__in=value)

@@ -40,11 +40,11 @@ def _from_locations(queryset, name: str) -> Place | None:
     return None
 
 
-def _directory_place(text: str) -> Place | None:
+def _directory_place(text: str, regions: "RegionTree") -> Place | None:
     """A region, city or postal code the directory itself lists, at the centre of its venues."""
-    region = Region.objects.filter(name__iexact=text).first()
+    region = regions.named(text)
     if region is not None:
-        place = _from_locations(Location.objects.filter(region__in=region_and_below(region)), text)
+        place = _from_locations(Location.objects.filter(region__in=regions.below(region[0])), text)
         if place:
             return place
 
@@ -72,17 +72,51 @@ def _directory_place(text: str) -> Place | None:
     return _from_locations(cities, text)
 
 
-def region_and_below(region: Region) -> list[int]:
-    """The ids of a region and every region inside it (one query, whatever the depth)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Region.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, stack = [], [region.pk]
-    while stack:
-        pk = stack.pop()
-        found.append(pk)
-        stack.extend(children.get(pk, ()))
-    return found
+class RegionTree:
+    """Every region, read in one query, for the filters, the form and place look-ups."""
+
+    # Past this many regions the form offers countries and states only; cities and areas are
+    # still found by name with "near", and by slug with ?region=.
+    FORM_LIMIT = 100
+
+    def __init__(self):
+        self.rows = list(Region.objects.values_list("pk", "slug", "name", "kind", "parent_id"))
+        self.by_slug = {row[1]: row for row in self.rows}
+        self.children: dict[int | None, list[int]] = {}
+        for pk, _, _, _, parent in self.rows:
+            self.children.setdefault(parent, []).append(pk)
+
+    def below(self, pk: int) -> list[int]:
+        """The ids of a region and every region inside it, whatever the depth."""
+        found, stack = [], [pk]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(self.children.get(current, ()))
+        return found
+
+    def named(self, name: str):
+        wanted = name.casefold()
+        return next((row for row in self.rows if row[2].casefold() == wanted), None)
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(slug, name) for every region, depth first, indented under its parent."""
+        by_pk = {row[0]: row for row in self.rows}
+        ordered: list[tuple[str, str]] = []
+
+        def walk(parent, depth):
+            kids = sorted((by_pk[pk] for pk in self.children.get(parent, ())), key=lambda r: r[2])
+            for pk, slug, name, _, _ in kids:
+                ordered.append((slug, "\u2003" * depth + name))
+                walk(pk, depth + 1)
+
+        walk(None, 0)
+        return ordered
+
+    def shown_in_form(self) -> set[str]:
+        if len(self.rows) <= self.FORM_LIMIT:
+            return set(self.by_slug)
+        return {row[1] for row in self.rows if row[3] != Region.Kind.AREA}
 
 
 @functools.cache
@@ -128,9 +162,9 @@ def _gazetteer_place(text: str) -> Place | None:
     return None
 
 
-def resolve(text: str) -> Place | None:
+def resolve(text: str, regions: RegionTree | None = None) -> Place | None:
     """The coordinates of a place name or postal code, or None if no offline source knows it."""
     text = _normalise(text)
     if not text:
         return None
-    return _directory_place(text) or _gazetteer_place(text)
+    return _directory_place(text, regions or RegionTree()) or _gazetteer_place(text)

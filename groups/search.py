@@ -17,9 +17,6 @@ from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
 from groups.models import Meeting
 from groups.weektime import MINUTES_PER_WEEK, dst_shifts, utc_minute_of_week
 
-# Counting every match of a broad search costs as much as the search; past this many, the count
-# says "more than".
-COUNT_CAP = 1000
 IN_PROGRESS = datetime.timedelta(hours=1)
 
 
@@ -146,8 +143,7 @@ def _upcoming_order(queryset, now: datetime.datetime):
     end = ExtractHour("end_time") * 60 + ExtractMinute("end_time")
     start_of_day = ExtractHour("start_time") * 60 + ExtractMinute("start_time")
     in_progress = Q(since_start__lt=60) & (
-        Q(end_time__isnull=True)
-        | Q(since_start__lt=Mod(end - start_of_day + 1440 - 1, 1440) + 1)
+        Q(end_time__isnull=True) | Q(since_start__lt=Mod(end - start_of_day + 1440 - 1, 1440) + 1)
     )
     return (
         queryset.annotate(since_start=since_start)
@@ -220,11 +216,12 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
         except (TypeError, ValueError):
             result.errors = {"page": ["Page must be a whole number, 1 or more."]}
             return result
-        # The count stops at COUNT_CAP + 1 and ignores the order, so a broad search costs the
-        # same as a narrow one.
-        count = filterset.qs.order_by()[: COUNT_CAP + 1].count()
-        result.count_capped = count > COUNT_CAP
-        result.count = min(count, COUNT_CAP)
+        # Counting every match of a broad search costs as much as the search: the count stops
+        # past the cap (and ignores the order), and the page then says "more than".
+        cap = settings.SEARCH_COUNT_CAP
+        count = filterset.qs.order_by()[: cap + 1].count()
+        result.count_capped = count > cap
+        result.count = min(count, cap)
         paginator = Paginator(queryset, per_page)
         paginator.count = result.count  # a cached_property: Paginator will not count again
         if number > paginator.num_pages and result.count:
@@ -260,7 +257,7 @@ def summarise(filterset) -> list[tuple[str, str]]:
     if data.get("q"):
         parts.append(("Words", f"“{data['q']}”"))
     if data.get("fellowship"):
-        parts.append(("Fellowship", ", ".join(f.name for f in data["fellowship"])))
+        parts.append(("Fellowship", _names(form.fields["fellowship"].choices, data["fellowship"])))
     if data.get("approach"):
         parts.append(("Approach", _names(form.fields["approach"].choices, data["approach"])))
     if data.get("day"):
@@ -279,9 +276,9 @@ def summarise(filterset) -> list[tuple[str, str]]:
     if data.get("type"):
         parts.append(("Types", _names(form.fields["type"].choices, data["type"])))
     if data.get("language"):
-        parts.append(("Language", ", ".join(language.name for language in data["language"])))
+        parts.append(("Language", _names(form.fields["language"].choices, data["language"])))
     if data.get("region"):
-        parts.append(("Region", data["region"].name))
+        parts.append(("Region", filterset.regions.by_slug[data["region"]][2]))
     if form.origin:
         distance = filterset.distance_km()
         unit = data.get("unit") or "km"

@@ -54,6 +54,8 @@ def api_meetings(request):
     return JsonResponse(
         {
             "count": result.count,
+            # Counting stops at a thousand: past it, "count" is 1000 and this is true.
+            "count_capped": result.count_capped,
             "next": page_url(page.next_page_number()) if page and page.has_next() else None,
             "previous": page_url(page.previous_page_number())
             if page and page.has_previous()

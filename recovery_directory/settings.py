@@ -162,6 +162,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 
+# Searches count matches up to this many; past it they say "more than" (a count of a huge
+# result costs as much as the search itself).
+SEARCH_COUNT_CAP = envint("SEARCH_COUNT_CAP", "1000")
+
 # A listing counts as stale once it has not been verified for this many days.
 VERIFICATION_INTERVAL_DAYS = envint("VERIFICATION_INTERVAL_DAYS", "180")
 

@@ -74,20 +74,6 @@ class TypeField(forms.MultipleChoiceField):
         return super().clean(value)
 
 
-class RegionSelect(forms.Select):
-    """Offers the regions the form has room for (see RegionTree.shown_in_form), and always the
-    one chosen."""
-
-    shown: set[str] | None = None
-
-    def optgroups(self, name, value, attrs=None):
-        groups = super().optgroups(name, value, attrs)
-        if self.shown is None:
-            return groups
-        keep = self.shown | {str(v) for v in value} | {""}
-        return [group for group in groups if group[1][0]["value"] in keep]
-
-
 class TypeFilter(django_filters.MultipleChoiceFilter):
     field_class = TypeField
 
@@ -186,7 +172,6 @@ class MeetingFilter(django_filters.FilterSet):
         choices=[],
         method="filter_region",
         empty_label="Anywhere",
-        widget=RegionSelect,
     )
     near = django_filters.CharFilter(label="Near", method="filter_nothing", max_length=100)
     lat = django_filters.NumberFilter(
@@ -255,8 +240,12 @@ class MeetingFilter(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
+        if hasattr(form, "regions"):
+            return form
         form.regions = self.regions
-        form.fields["region"].widget.shown = self.regions.shown_in_form()
+        # The form offers the regions it has room for, and always the one chosen.
+        shown = self.regions.shown_in_form() | {self.data.get("region") if self.data else None}
+        form.region_choices = [c for c in self.regions.choices() if c[0] in shown]
         return form
 
     # Lookups are decimals in django-filter's NumberFilter; distances and coordinates are floats.

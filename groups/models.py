@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 
-from groups.weektime import MINUTES_PER_WEEK, week_minute
+from groups.weektime import MINUTES_PER_WEEK, duration, week_minute
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -421,6 +421,10 @@ class MeetingQuerySet(models.QuerySet):
         ).prefetch_related("types", "languages")
 
 
+# The fields week_minute and duration are derived from.
+TIME_FIELDS = {"day", "start_time", "end_time", "timezone"}
+
+
 class Meeting(models.Model):
     class Day(models.IntegerChoices):
         SUNDAY = 0, "Sunday"
@@ -502,9 +506,10 @@ class Meeting(models.Model):
     last_verified = models.DateField(
         null=True, blank=True, help_text="When a volunteer last confirmed the listing."
     )
-    # Derived from day, start_time and timezone by save() (see groups.weektime): lets the
-    # "starting soonest" order run in SQL without per-row time zone arithmetic.
+    # Derived from day, start_time, end_time and timezone by save() (see groups.weektime): they
+    # let the "starting soonest" order run in SQL with integer arithmetic only.
     week_minute = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    duration = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -521,6 +526,9 @@ class Meeting(models.Model):
             models.Index(fields=["attendance", "day", "start_time"], name="meeting_attend_day_idx"),
             # Hiding inactive meetings from every public list (listed()).
             models.Index(fields=["status"], name="meeting_status_idx"),
+            # "Starting soonest" (the default order): meetings starting in the next hours are
+            # read by range on this index (groups.search._upcoming_ids).
+            models.Index(fields=["week_minute"], name="meeting_week_minute_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -576,6 +584,11 @@ class Meeting(models.Model):
                 | Q(week_minute__gte=0, week_minute__lt=MINUTES_PER_WEEK),
                 name="meeting_week_minute_in_week",
             ),
+            models.CheckConstraint(
+                condition=Q(duration__isnull=True, start_time__isnull=True)
+                | Q(duration__gte=1, duration__lte=1440),
+                name="meeting_duration_in_day",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -583,9 +596,10 @@ class Meeting(models.Model):
 
     def save(self, *args, **kwargs):
         self.week_minute = week_minute(self.day, self.start_time, self.timezone)
+        self.duration = duration(self.start_time, self.end_time)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"day", "start_time", "timezone"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "week_minute"}
+        if update_fields is not None and TIME_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "week_minute", "duration"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

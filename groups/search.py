@@ -8,14 +8,16 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.functions import ExtractHour, ExtractMinute, Mod
+from django.db.models.functions import Least, Mod
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
 from groups.models import Meeting
-from groups.weektime import MINUTES_PER_WEEK, dst_shifts, utc_minute_of_week
+from groups.weektime import MINUTES_PER_WEEK, shift_groups, utc_minute_of_week
 
 IN_PROGRESS = datetime.timedelta(hours=1)
 
@@ -124,39 +126,99 @@ def viewer_zone(*candidates: str | None) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo("UTC")
 
 
-def _upcoming_order(queryset, now: datetime.datetime):
-    """Orders by minutes until each meeting next starts; meetings in progress (started under an
-    hour ago and not yet ended) first. Computed in SQL from the stored UTC standard-time start
-    (Meeting.week_minute) plus the daylight saving shift each zone observes now."""
-    shift = Case(
-        *[
-            When(timezone__in=zones, then=Value(minutes))
-            for minutes, zones in dst_shifts(now).items()
-        ],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    since_start = Mod(
-        Value(utc_minute_of_week(now) + 2 * MINUTES_PER_WEEK) + shift - F("week_minute"),
-        MINUTES_PER_WEEK,
-    )
-    end = ExtractHour("end_time") * 60 + ExtractMinute("end_time")
-    start_of_day = ExtractHour("start_time") * 60 + ExtractMinute("start_time")
-    in_progress = Q(since_start__lt=60) & (
-        Q(end_time__isnull=True) | Q(since_start__lt=Mod(end - start_of_day + 1440 - 1, 1440) + 1)
-    )
-    return (
-        queryset.annotate(since_start=since_start)
-        .annotate(
-            upcoming=Case(
-                When(week_minute__isnull=True, then=Value(None)),
-                When(in_progress, then=-F("since_start")),
-                default=Mod(MINUTES_PER_WEEK - F("since_start"), MINUTES_PER_WEEK),
-                output_field=IntegerField(),
+def _upcoming_key(now: datetime.datetime):
+    """Minutes until each meeting next starts; minus the minutes since it started for a meeting
+    in progress (started less than an hour ago and not yet ended); NULL by appointment.
+
+    Integer arithmetic on stored columns. Under a daylight saving shift s, a meeting started
+    since = now + s - week_minute (mod week) minutes ago; with an in-progress window of
+    p = min(60, duration) minutes its key is (p - 1 - since) mod week - (p - 1): -since while in
+    progress, otherwise the minutes until it starts again. For the few zones whose clocks change
+    within the week, a meeting whose next start falls after the change takes the new shift.
+    """
+    now_minute = utc_minute_of_week(now)
+    window = Least(F("duration"), Value(60)) - 1
+
+    def key_under(shift: int):
+        rotated = Mod(
+            window + F("week_minute") + Value(2 * MINUTES_PER_WEEK - now_minute - shift),
+            MINUTES_PER_WEEK,
+            output_field=IntegerField(),
+        )
+        return rotated - window
+
+    whens = []
+    for (shift, later, change), zones in shift_groups(now).items():
+        if change is None:
+            whens.append(When(timezone__in=zones, then=key_under(shift)))
+            continue
+        before = key_under(shift)
+        after = Mod(
+            F("week_minute") + Value(2 * MINUTES_PER_WEEK - now_minute - later),
+            MINUTES_PER_WEEK,
+            output_field=IntegerField(),
+        )
+        # Under the new shift the start may reckon to just before the change: it is then the
+        # following week's.
+        after = Case(
+            When(LessThan(after, change), then=after + MINUTES_PER_WEEK),
+            default=after,
+            output_field=IntegerField(),
+        )
+        whens.append(
+            When(
+                timezone__in=zones,
+                then=Case(
+                    When(GreaterThanOrEqual(before, change), then=after),
+                    default=before,
+                    output_field=IntegerField(),
+                ),
             )
         )
-        .order_by(F("upcoming").asc(nulls_last=True), "name", "pk")
+    return Case(*whens, default=key_under(0), output_field=IntegerField())
+
+
+UPCOMING_ORDER = (F("upcoming").asc(nulls_last=True), "name", "pk")
+
+# The first pages of "starting soonest" come from meetings starting within this many minutes:
+# an index range on week_minute, instead of ordering every match.
+SOON = 6 * 60
+
+
+def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> list[int]:
+    """Ids of one page of the "starting soonest" order, in one query.
+
+    Meetings starting soon are found through the week_minute index (a key under SOON implies a
+    week_minute within [now - 180, now + SOON + 180), whatever the zone's shift, at most two
+    hours, and the meeting's duration); only if they do not fill the page down to its end
+    does the query order the other matches too."""
+    annotated = queryset.annotate(upcoming=_upcoming_key(now))
+    start = utc_minute_of_week(now)
+    low, high = (start - 180) % MINUTES_PER_WEEK, (start + SOON + 180) % MINUTES_PER_WEEK
+    if low < high:
+        in_range = Q(week_minute__gte=low, week_minute__lt=high)
+    else:
+        in_range = Q(week_minute__gte=low) | Q(week_minute__lt=high)
+    wanted = bottom + size
+    columns = ("pk", "upcoming", "name")
+    soon = annotated.filter(in_range, upcoming__lt=SOON)
+    later = annotated.filter(Q(week_minute__isnull=True) | ~in_range | Q(upcoming__gte=SOON))
+    soon_sql, soon_params = (
+        soon.order_by(*UPCOMING_ORDER).values_list(*columns)[:wanted].query.sql_with_params()
     )
+    later_sql, later_params = (
+        later.order_by(*UPCOMING_ORDER).values_list(*columns)[:wanted].query.sql_with_params()
+    )
+    sql = (
+        f"WITH soon AS ({soon_sql}) "
+        "SELECT pk FROM ("
+        "SELECT 0 AS part, * FROM soon UNION ALL "
+        f"SELECT 1, * FROM ({later_sql}) later WHERE (SELECT COUNT(*) FROM soon) < %s"
+        ") page ORDER BY part, upcoming IS NULL, upcoming, name, pk LIMIT %s OFFSET %s"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, [*soon_params, *later_params, wanted, size, bottom])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _ordered(queryset, sort: str, now, has_origin: bool):
@@ -166,15 +228,20 @@ def _ordered(queryset, sort: str, now, has_origin: bool):
         return queryset.order_by("name", "pk")
     if sort == "distance" and has_origin:
         return queryset.order_by(F("distance").asc(nulls_last=True), "name", "pk")
-    return _upcoming_order(queryset, now)
+    return queryset.annotate(upcoming=_upcoming_key(now)).order_by(*UPCOMING_ORDER)
 
 
-def _fetch_page(queryset, page, origin) -> list[Meeting]:
-    """The page's meetings: first their ids in search order (no joins while ordering), then
-    the rows with everything a listing shows."""
+def _page_ids(queryset, result, page) -> list[int]:
     size = page.paginator.per_page
     bottom = (page.number - 1) * size
-    ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + size])
+    if result.sort == "upcoming":
+        return _upcoming_ids(result.filterset.qs, result.now, bottom, size)
+    return list(queryset.values_list("pk", flat=True)[bottom : bottom + size])
+
+
+def _rows(ids: list[int], origin) -> list[Meeting]:
+    """The meetings with these ids, in this order, with everything a listing shows (the page
+    is ordered first, on ids alone, so that ordering never joins)."""
     rows = Meeting.objects.for_listing().filter(pk__in=ids)
     if origin is not None:
         rows = rows.with_distance(origin[0], origin[1])
@@ -229,7 +296,8 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
             meetings = []
         else:
             result.page = paginator.page(min(number, paginator.num_pages))
-            meetings = _fetch_page(queryset, result.page, filterset.form.origin)
+            ids = _page_ids(queryset, result, result.page)
+            meetings = _rows(ids, filterset.form.origin)
             result.page.object_list = meetings
     else:
         meetings = list(queryset.for_listing()[:limit])

@@ -548,3 +548,46 @@ def test_it_says_more_than_the_cap_rather_than_counting_every_match(client, sett
     api = client.get("/api/meetings/").json()
     assert "More than 3 meetings" in response.text
     assert (api["count"], api["count_capped"]) == (3, True)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2026, 11, 23, 18, 50, tzinfo=UTC),  # Monday evening in Europe
+        datetime.datetime(2026, 11, 28, 23, 40, tzinfo=UTC),  # the week wraps round
+        datetime.datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # London's clocks go forward at 01:00
+    ],
+)
+def test_it_pages_the_soonest_order_exactly_as_the_clock_says(client, moment):
+    # Pages are cut from meetings starting soon when they are enough, and from the rest when
+    # not; either way the order must be each meeting's real next start, as occurrence() says.
+    import random
+
+    from groups.search import occurrence
+
+    rng = random.Random(7)
+    zones = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
+    with at(moment):
+        for n in range(70):
+            offset = datetime.timedelta(minutes=rng.choice([-90, -50, -10, 20, 45, 200, 2000]))
+            local = (moment + offset).astimezone(zoneinfo.ZoneInfo(rng.choice(zones)))
+            make_meeting(
+                name=f"M{n:02}",
+                day=(local.weekday() + 1) % 7,
+                start_time=local.time().replace(second=0, microsecond=0),
+                end_time=rng.choice([None, (local + datetime.timedelta(minutes=30)).time()]),
+                timezone=str(local.tzinfo),
+                attendance="online",
+            )
+        make_meeting(name="Appointment", day=None, start_time=None, attendance="online")
+
+        def key(meeting):
+            if meeting.by_appointment:
+                return (1, 0, meeting.name)
+            when = occurrence(meeting, moment, LONDON)
+            minutes = (when.start - moment).total_seconds() // 60
+            return (0, minutes, meeting.name)
+
+        expected = [m.slug for m in sorted(Meeting.objects.all(), key=key)]
+        pages = [found(client, page=n) for n in (1, 2, 3)]
+    assert [slug for page in pages for slug in page] == expected

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from groups.models import Fellowship, Group, Language, Location, Meeting, MeetingType, Region
-from groups.weektime import week_minute
+from groups.weektime import duration, week_minute
 
 BATCH = 5000
 VOCABULARY = "meeting-guide"
@@ -502,7 +502,9 @@ class Generator:
             start_time=start,
             end_time=end.time() if end else None,
             timezone=city["tz"],
-            week_minute=week_minute(day, start, city["tz"]),  # bulk_create skips save()
+            # bulk_create skips save(), which derives these two:
+            week_minute=week_minute(day, start, city["tz"]),
+            duration=duration(start, end.time() if end else None),
             attendance=attendance,
             status=status,
             status_reason=reason,

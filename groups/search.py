@@ -182,19 +182,19 @@ UPCOMING_ORDER = (F("upcoming").asc(nulls_last=True), "name", "pk")
 
 # The first pages of "starting soonest" come from meetings starting within this many minutes:
 # an index range on week_minute, instead of ordering every match.
-SOON = 6 * 60
+SOON = 2 * 60
 
 
 def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> list[int]:
     """Ids of one page of the "starting soonest" order, in one query.
 
     Meetings starting soon are found through the week_minute index (a key under SOON implies a
-    week_minute within [now - 180, now + SOON + 180), whatever the zone's shift, at most two
-    hours, and the meeting's duration); only if they do not fill the page down to its end
+    week_minute within [now - 120, now + SOON + 120), whatever the zone's shift (-1 to +2
+    hours) and the meeting's duration); only if they do not fill the page down to its end
     does the query order the other matches too."""
     annotated = queryset.annotate(upcoming=_upcoming_key(now))
     start = utc_minute_of_week(now)
-    low, high = (start - 180) % MINUTES_PER_WEEK, (start + SOON + 180) % MINUTES_PER_WEEK
+    low, high = (start - 120) % MINUTES_PER_WEEK, (start + SOON + 120) % MINUTES_PER_WEEK
     if low < high:
         in_range = Q(week_minute__gte=low, week_minute__lt=high)
     else:

@@ -65,17 +65,37 @@ def _meeting_types():
     return sorted(names.items(), key=lambda choice: choice[1]), ids
 
 
-class TypeField(forms.MultipleChoiceField):
-    def clean(self, value):
+class KnownValuesField(forms.Field):
+    """Values checked against a set of known ones given per search (`known`). Unlike a
+    ChoiceField it holds no choice list, so that building the form copies nothing large: the
+    lists it is drawn from live on the form (`type_choices`, …)."""
+
+    def __init__(self, *, multiple=True, limit=None, **kwargs):
+        self.multiple, self.limit, self.known = multiple, limit, frozenset()
+        kwargs.setdefault("widget", forms.SelectMultiple if multiple else forms.Select)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not self.multiple:
+            return value or ""
         # Repeated values count once: ?type=X&type=X is a search for X.
-        value = list(dict.fromkeys(value or []))
-        if len(value) > MAX_TYPES:
-            raise forms.ValidationError(f"Choose at most {MAX_TYPES} meeting types.")
-        return super().clean(value)
+        return list(dict.fromkeys(v for v in (value or []) if v))
+
+    def validate(self, value):
+        super().validate(value)
+        values = value if self.multiple else [value] if value else []
+        if self.limit and len(values) > self.limit:
+            raise forms.ValidationError(f"Choose at most {self.limit}.")
+        for item in values:
+            if item not in self.known:
+                raise forms.ValidationError(
+                    "Select a valid choice. %(value)s is not one of the available choices.",
+                    params={"value": item[:64]},
+                )
 
 
-class TypeFilter(django_filters.MultipleChoiceFilter):
-    field_class = TypeField
+class KnownValuesFilter(django_filters.Filter):
+    field_class = KnownValuesField
 
 
 class SearchForm(forms.Form):
@@ -159,20 +179,9 @@ class MeetingFilter(django_filters.FilterSet):
         method="filter_attendance",
         widget=forms.CheckboxSelectMultiple,
     )
-    type = TypeFilter(
-        label="Meeting types",
-        choices=[],  # set per search in __init__
-        method="filter_types",
-    )
-    language = django_filters.MultipleChoiceFilter(
-        label="Language", choices=[], method="filter_language"
-    )
-    region = django_filters.ChoiceFilter(
-        label="Region",
-        choices=[],
-        method="filter_region",
-        empty_label="Anywhere",
-    )
+    type = KnownValuesFilter(label="Meeting types", limit=MAX_TYPES, method="filter_types")
+    language = KnownValuesFilter(label="Language", method="filter_language")
+    region = KnownValuesFilter(label="Region", multiple=False, method="filter_region")
     near = django_filters.CharFilter(label="Near", method="filter_nothing", max_length=100)
     lat = django_filters.NumberFilter(
         label="Latitude",
@@ -221,8 +230,7 @@ class MeetingFilter(django_filters.FilterSet):
         self.today = today
         # The choices are read once per search (one small query each), and serve both to check
         # the parameters and to draw the form.
-        choices, self.type_ids = _meeting_types()
-        self.filters["type"].extra["choices"] = choices
+        self.type_choices, self.type_ids = _meeting_types()
         self.fellowships = list(
             Fellowship.objects.order_by("name").values_list("slug", "name", "pk", "type_vocabulary")
         )
@@ -231,11 +239,10 @@ class MeetingFilter(django_filters.FilterSet):
             code: (name, pk)
             for code, name, pk in Language.objects.values_list("code", "name", "pk")
         }
-        self.filters["language"].extra["choices"] = sorted(
+        self.language_choices = sorted(
             ((code, name) for code, (name, _) in self.languages.items()), key=lambda c: c[1]
         )
         self.regions = RegionTree()
-        self.filters["region"].extra["choices"] = self.regions.choices()
 
     @property
     def form(self):
@@ -243,9 +250,13 @@ class MeetingFilter(django_filters.FilterSet):
         if hasattr(form, "regions"):
             return form
         form.regions = self.regions
+        form.fields["type"].known = frozenset(self.type_ids)
+        form.fields["language"].known = frozenset(self.languages)
+        form.fields["region"].known = frozenset(self.regions.by_slug)
+        form.type_choices, form.language_choices = self.type_choices, self.language_choices
         # The form offers the regions it has room for, and always the one chosen.
         shown = self.regions.shown_in_form() | {self.data.get("region") if self.data else None}
-        form.region_choices = [c for c in self.regions.choices() if c[0] in shown]
+        form.region_choices = [c for c in self.regions.choices if c[0] in shown]
         return form
 
     # Lookups are decimals in django-filter's NumberFilter; distances and coordinates are floats.

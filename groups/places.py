@@ -99,6 +99,7 @@ class RegionTree:
         wanted = name.casefold()
         return next((row for row in self.rows if row[2].casefold() == wanted), None)
 
+    @functools.cached_property
     def choices(self) -> list[tuple[str, str]]:
         """(slug, name) for every region, depth first, indented under its parent."""
         by_pk = {row[0]: row for row in self.rows}

@@ -342,9 +342,9 @@ def summarise(filterset) -> list[tuple[str, str]]:
             how += " (hybrid meetings included)"
         parts.append(("How", how))
     if data.get("type"):
-        parts.append(("Types", _names(form.fields["type"].choices, data["type"])))
+        parts.append(("Types", _names(filterset.type_choices, data["type"])))
     if data.get("language"):
-        parts.append(("Language", _names(form.fields["language"].choices, data["language"])))
+        parts.append(("Language", _names(filterset.language_choices, data["language"])))
     if data.get("region"):
         parts.append(("Region", filterset.regions.by_slug[data["region"]][2]))
     if form.origin:

@@ -401,7 +401,8 @@ class MeetingQuerySet(models.QuerySet):
 
     def with_distance(self, latitude: float, longitude: float):
         """Annotates `distance`: km from the point to the meeting's venue (haversine, in SQL on
-        SQLite and PostgreSQL alike); NULL where the venue has no coordinates."""
+        SQLite and PostgreSQL alike); NULL where the venue has no coordinates, and for online
+        meetings, whose place is at most the home town of the group."""
         lat1, lng1 = math.radians(latitude), math.radians(longitude)
         lat2 = Radians("location__latitude")
         lng2 = Radians("location__longitude")
@@ -409,8 +410,10 @@ class MeetingQuerySet(models.QuerySet):
             Sin((lng2 - lng1) / 2), 2
         )
         return self.annotate(
-            distance=models.ExpressionWrapper(
-                2 * EARTH_RADIUS_KM * ASin(Sqrt(Least(a, 1.0))), output_field=models.FloatField()
+            distance=models.Case(
+                models.When(attendance=Meeting.Attendance.ONLINE, then=None),
+                default=2 * EARTH_RADIUS_KM * ASin(Sqrt(Least(a, 1.0))),
+                output_field=models.FloatField(),
             )
         )
 

@@ -591,3 +591,13 @@ def test_it_pages_the_soonest_order_exactly_as_the_clock_says(client, moment):
         expected = [m.slug for m in sorted(Meeting.objects.all(), key=key)]
         pages = [found(client, page=n) for n in (1, 2, 3)]
     assert [slug for page in pages for slug in page] == expected
+
+
+def test_it_gives_no_distance_for_online_meetings_and_sorts_them_after_places(client):
+    lat, lng = LEITH
+    home_town = make_location(latitude=55.9756, longitude=-3.1694, approximate=True)
+    online = make_meeting(attendance="online", location=home_town, name="Aardvark Online")
+    hall = make_meeting(location=make_location(latitude=55.97, longitude=-3.17))
+    response = client.get("/meetings/", {"lat": lat, "lng": lng, "distance": 5, "sort": "distance"})
+    assert slugs(response) == [hall.slug, online.slug]
+    assert response.text.count("km away") == 1

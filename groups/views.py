@@ -1,9 +1,11 @@
 import json
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -88,6 +90,20 @@ def meeting(request, slug):
             "schema_org": schema.replace("<", "\\u003c").replace(">", "\\u003e"),
         },
     )
+
+
+@require_safe
+def meeting_correction(request, slug):
+    """How to tell the volunteers that a listing is wrong: an e-mail prefilled with the listing,
+    or the group's own contacts."""
+    obj = _get_meeting_or_404(slug)
+    url = request.build_absolute_uri(obj.get_absolute_url())
+    body = render_to_string("groups/correction_email.txt", {"meeting": obj, "url": url})
+    mailto = ""
+    if settings.CORRECTIONS_EMAIL:
+        query = urlencode({"subject": f"Correction: {obj.name}", "body": body}, quote_via=quote)
+        mailto = f"mailto:{settings.CORRECTIONS_EMAIL}?{query}"
+    return render(request, "groups/correction.html", {"meeting": obj, "mailto": mailto})
 
 
 def _types_by_category(meeting):

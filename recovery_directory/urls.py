@@ -9,6 +9,7 @@ urlpatterns = [
     path("meetings.ics", views.meetings_ics, name="meetings_ics"),
     path("meetings/<slug:slug>.ics", views.meeting_ics, name="meeting_ics"),
     path("meetings/<slug:slug>/", views.meeting, name="meeting"),
+    path("meetings/<slug:slug>/correction/", views.meeting_correction, name="meeting_correction"),
     path("fellowships/", views.fellowships, name="fellowships"),
     path("fellowships/<slug:slug>/", views.fellowship, name="fellowship"),
     path("api/meetings/", views.api_meetings, name="api_meetings"),

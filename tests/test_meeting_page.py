@@ -196,3 +196,20 @@ def test_it_shows_a_meeting_page_in_a_constant_number_of_queries(
     # The page shows types, languages, group, place and region: all fetched up front.
     with django_assert_num_queries(3):
         client.get(hybrid.get_absolute_url())
+
+
+def test_it_offers_a_prefilled_e_mail_to_suggest_a_correction(client, hybrid, settings):
+    settings.CORRECTIONS_EMAIL = "volunteers@example.org"
+    page = client.get(hybrid.get_absolute_url()).text
+    assert f'href="/meetings/{hybrid.slug}/correction/"' in page
+    response = client.get(f"/meetings/{hybrid.slug}/correction/")
+    assert response.status_code == 200
+    link = re.search(r'href="(mailto:volunteers@example.org\?[^"]+)"', response.text).group(1)
+    assert "subject=Correction%3A%20Leith%20Serenity%20Hybrid" in link
+    assert f"%2Fmeetings%2F{hybrid.slug}%2F" in link
+    assert 'href="mailto:leith@example.org"' in response.text
+    assert "Sam R." not in response.text
+
+
+def test_it_answers_404_for_a_correction_to_an_unknown_meeting(client):
+    assert client.get("/meetings/no-such-meeting/correction/").status_code == 404

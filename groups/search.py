@@ -9,7 +9,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Least, Mod
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
@@ -180,44 +180,65 @@ def _upcoming_key(now: datetime.datetime):
 
 UPCOMING_ORDER = (F("upcoming").asc(nulls_last=True), "name", "pk")
 
-# The first pages of "starting soonest" come from meetings starting within this many minutes:
-# an index range on week_minute, instead of ordering every match.
-SOON = 2 * 60
+# "Starting soonest" is read in tiers of minutes until the start: [0, 2 h), [2 h, 12 h),
+# [12 h, 1 day), [1 day, 2 days), then the rest. A tier is read (through the week_minute index)
+# only while the tiers before it have not filled the page down to its end, so a page costs what
+# its meetings' tiers hold rather than ordering every match.
+TIERS = (120, 720, 1440, 2880)
+# A key in [low, high) puts week_minute within [now + low - MARGIN, now + high + MARGIN): a
+# zone's daylight saving shift is -1 to +2 hours, an in-progress window under one hour.
+MARGIN = 120
+
+
+def _tier(low: int | None, high: int | None, start: int) -> tuple[str, list]:
+    """SQL for the meetings whose key lies in [low, high) (None: an open end), over the columns
+    of _upcoming_ids' base query; the last tier also takes meetings by appointment."""
+    if high is None:
+        return "(upcoming >= %s OR week_minute IS NULL)", [low]
+    first = (start + (low or 0) - MARGIN) % MINUTES_PER_WEEK
+    last = (start + high + MARGIN) % MINUTES_PER_WEEK
+    joiner = "AND" if first < last else "OR"
+    sql = f"upcoming < %s AND (week_minute >= %s {joiner} week_minute < %s)"
+    params = [high, first, last]
+    if low is not None:
+        sql, params = f"upcoming >= %s AND {sql}", [low, *params]
+    return sql, params
 
 
 def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> list[int]:
-    """Ids of one page of the "starting soonest" order, in one query.
-
-    Meetings starting soon are found through the week_minute index (a key under SOON implies a
-    week_minute within [now - 120, now + SOON + 120), whatever the zone's shift (-1 to +2
-    hours) and the meeting's duration); only if they do not fill the page down to its end
-    does the query order the other matches too."""
-    annotated = queryset.annotate(upcoming=_upcoming_key(now))
-    start = utc_minute_of_week(now)
-    low, high = (start - 120) % MINUTES_PER_WEEK, (start + SOON + 120) % MINUTES_PER_WEEK
-    if low < high:
-        in_range = Q(week_minute__gte=low, week_minute__lt=high)
-    else:
-        in_range = Q(week_minute__gte=low) | Q(week_minute__lt=high)
-    wanted = bottom + size
-    columns = ("pk", "upcoming", "name")
-    soon = annotated.filter(in_range, upcoming__lt=SOON)
-    later = annotated.filter(Q(week_minute__isnull=True) | ~in_range | Q(upcoming__gte=SOON))
-    soon_sql, soon_params = (
-        soon.order_by(*UPCOMING_ORDER).values_list(*columns)[:wanted].query.sql_with_params()
-    )
-    later_sql, later_params = (
-        later.order_by(*UPCOMING_ORDER).values_list(*columns)[:wanted].query.sql_with_params()
-    )
+    """Ids of one page of the "starting soonest" order, in one query (see TIERS)."""
+    connection = connections[queryset.db]
+    base = queryset.annotate(upcoming=_upcoming_key(now)).order_by()
+    base_sql, base_params = base.values_list(
+        "pk", "upcoming", "week_minute", "name"
+    ).query.sql_with_params()
+    # Inlined into each tier, so that each tier's range reaches the week_minute index.
+    hint = "NOT MATERIALIZED " if connection.vendor == "postgresql" else ""
+    parts, params = [f"base AS {hint}({base_sql})"], list(base_params)
+    start, wanted = utc_minute_of_week(now), bottom + size
+    bounds = [None, *TIERS, None]
+    for number, (low, high) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        condition, condition_params = _tier(low, high, start)
+        select = (
+            f"SELECT {number} AS part, * FROM (SELECT pk, upcoming, name FROM base "
+            f"WHERE {condition} ORDER BY upcoming IS NULL, upcoming, name, pk LIMIT %s) tier"
+        )
+        params += [*condition_params, wanted]
+        if number == 0:
+            parts.append(f"page0 AS ({select})")
+        else:
+            # Read only if the tiers before did not fill the page.
+            parts.append(
+                f"page{number} AS (SELECT * FROM page{number - 1} UNION ALL {select} "
+                f"WHERE (SELECT COUNT(*) FROM page{number - 1}) < %s)"
+            )
+            params.append(wanted)
     sql = (
-        f"WITH soon AS ({soon_sql}) "
-        "SELECT pk FROM ("
-        "SELECT 0 AS part, * FROM soon UNION ALL "
-        f"SELECT 1, * FROM ({later_sql}) later WHERE (SELECT COUNT(*) FROM soon) < %s"
-        ") page ORDER BY part, upcoming IS NULL, upcoming, name, pk LIMIT %s OFFSET %s"
+        f"WITH {', '.join(parts)} SELECT pk FROM page{len(bounds) - 2} "
+        "ORDER BY part, upcoming IS NULL, upcoming, name, pk LIMIT %s OFFSET %s"
     )
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, [*soon_params, *later_params, wanted, size, bottom])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, size, bottom])
         return [row[0] for row in cursor.fetchall()]
 
 

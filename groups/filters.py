@@ -12,7 +12,6 @@ from django.db.models import Exists, OuterRef, Q
 
 from groups.models import (
     Fellowship,
-    Group,
     Language,
     Location,
     Meeting,
@@ -269,19 +268,10 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        # Each word must appear somewhere. Groups and venues are matched in their own tables
-        # first, so that every condition can use its trigram index on PostgreSQL.
+        # Every word must appear in the meeting's name, group, venue, town or notes, all kept
+        # in search_text (trigram-indexed on PostgreSQL).
         for word in value.split()[:8]:
-            groups = Group.objects.filter(name__icontains=word).values("pk")
-            places = Location.objects.filter(
-                Q(name__icontains=word) | Q(city__icontains=word)
-            ).values("pk")
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(notes__icontains=word)
-                | Q(group__in=groups)
-                | Q(location__in=places)
-            )
+            queryset = queryset.filter(search_text__icontains=word)
         return queryset
 
     def filter_fellowship(self, queryset, name, value):

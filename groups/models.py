@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 
+from groups.searchtext import search_text
 from groups.weektime import MINUTES_PER_WEEK, duration, week_minute
 
 EARTH_RADIUS_KM = 6371.0088
@@ -48,6 +49,14 @@ validate_dial_string = RegexValidator(
     "Use digits, spaces and + , * # only (a comma pauses the dialler).",
     code="invalid_phone",
 )
+
+
+def refresh_search_text(meetings) -> None:
+    """Recomputes search_text for these meetings (after a group or venue was renamed)."""
+    rows = list(meetings.select_related("group", "location"))
+    for meeting in rows:
+        meeting.search_text = meeting.words()
+    Meeting.objects.bulk_update(rows, ["search_text"], batch_size=500)
 
 
 class SlugManager(models.Manager):
@@ -332,6 +341,11 @@ class Location(models.Model):
         parts = (self.name, self.address, self.city)
         return ", ".join(part for part in parts if part) or "Location"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Its meetings are found by the venue's name and town.
+        refresh_search_text(self.meetings.all())
+
     def clean(self) -> None:
         if (self.latitude is None) != (self.longitude is None):
             missing = "latitude" if self.latitude is None else "longitude"
@@ -378,6 +392,11 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Its meetings are found by the group's name.
+        refresh_search_text(self.meetings.all())
 
     def natural_key(self):
         return (self.slug,)
@@ -513,6 +532,9 @@ class Meeting(models.Model):
     # let the "starting soonest" order run in SQL with integer arithmetic only.
     week_minute = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     duration = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # Derived by save() from the meeting's, group's and venue's names, town and notes (see
+    # groups.searchtext); Group.save() and Location.save() refresh it for their meetings.
+    search_text = models.TextField(blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -600,9 +622,10 @@ class Meeting(models.Model):
     def save(self, *args, **kwargs):
         self.week_minute = week_minute(self.day, self.start_time, self.timezone)
         self.duration = duration(self.start_time, self.end_time)
+        self.search_text = self.words()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and TIME_FIELDS & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "week_minute", "duration"}
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "week_minute", "duration", "search_text"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -610,6 +633,17 @@ class Meeting(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def words(self) -> str:
+        """The text a search finds this meeting by. Reads its group and venue."""
+        group, place = self.group, self.location
+        return search_text(
+            self.name,
+            group.name if group else "",
+            place.name if place else "",
+            place.city if place else "",
+            self.notes,
+        )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -60,3 +60,13 @@ def test_it_loads_the_demo_only_once_with_load_demo(capsys):
     call_command("load_demo")
     assert Meeting.objects.count() == count
     assert "already listed" in capsys.readouterr().out
+
+
+def test_it_is_found_by_text_and_in_upcoming_order_straight_after_loaddata(demo, client):
+    # The fixture carries the columns save() derives (loaddata does not call save()).
+    for meeting in Meeting.objects.select_related("group", "location"):
+        assert meeting.search_text == meeting.words(), meeting
+    venue = Location.objects.exclude(name="").first()
+    response = client.get("/meetings/", {"q": venue.name.split()[0]})
+    assert response.status_code == 200
+    assert "data-meeting-slug" in response.text

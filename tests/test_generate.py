@@ -18,6 +18,7 @@ def test_it_adds_valid_meetings_in_realistic_proportions():
         # bulk_create skips save(): the derived columns must still be right.
         assert meeting.week_minute == week_minute(meeting.day, meeting.start_time, meeting.timezone)
         assert meeting.duration == duration(meeting.start_time, meeting.end_time)
+        assert meeting.search_text == meeting.words()
     share = {
         mode: sum(m.attendance == mode for m in meetings) / 400
         for mode in ("in_person", "online", "hybrid")

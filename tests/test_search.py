@@ -601,3 +601,16 @@ def test_it_gives_no_distance_for_online_meetings_and_sorts_them_after_places(cl
     response = client.get("/meetings/", {"lat": lat, "lng": lng, "distance": 5, "sort": "distance"})
     assert slugs(response) == [hall.slug, online.slug]
     assert response.text.count("km away") == 1
+
+
+def test_it_finds_a_meeting_by_its_venues_new_name_after_a_rename(client):
+    hall = make_location(name="Old Kirk Hall")
+    meeting = make_meeting(location=hall, group=make_group(name="Harbour Group"))
+    hall.name = "Sunrise Centre"
+    hall.save()
+    meeting.group.name = "Lighthouse Group"
+    meeting.group.save()
+    assert found(client, q="sunrise") == [meeting.slug]
+    assert found(client, q="lighthouse") == [meeting.slug]
+    assert found(client, q="kirk") == []
+    assert found(client, q="harbour") == []

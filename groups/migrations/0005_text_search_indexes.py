@@ -1,4 +1,5 @@
-"""Trigram indexes for the finder's text search (?q=) on PostgreSQL.
+"""Trigram indexes for the finder's text search (?q=) on PostgreSQL (0007 replaces them with
+one index on Meeting.search_text).
 
 Django's icontains sends UPPER(column::text) LIKE UPPER('%word%'), so the indexes are on that
 expression. SQLite has no trigram indexes; there the search scans, which is fine at its scale.

@@ -502,7 +502,7 @@ class Generator:
             start_time=start,
             end_time=end.time() if end else None,
             timezone=city["tz"],
-            # bulk_create skips save(), which derives these two:
+            # bulk_create skips save(), which derives these two and search_text (below):
             week_minute=week_minute(day, start, city["tz"]),
             duration=duration(start, end.time() if end else None),
             attendance=attendance,
@@ -516,6 +516,7 @@ class Generator:
             if rng.random() < 0.9
             else None,
         )
+        meeting.search_text = meeting.words()
         self.pending["meetings"].append((meeting, types, languages))
         if len(self.pending["meetings"]) >= BATCH:
             self.flush()

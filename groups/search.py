@@ -17,7 +17,7 @@ from django.utils.datastructures import MultiValueDict
 
 from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
 from groups.models import Meeting
-from groups.weektime import MINUTES_PER_WEEK, shift_groups, utc_minute_of_week
+from groups.weektime import MINUTES_PER_WEEK, duration, shift_groups, utc_minute_of_week
 
 IN_PROGRESS = datetime.timedelta(hours=1)
 
@@ -72,12 +72,8 @@ def occurrence(meeting: Meeting, now: datetime.datetime, viewer: zoneinfo.ZoneIn
         start = datetime.datetime.combine(
             date + datetime.timedelta(days=7), meeting.start_time, tzinfo=zone
         )
-    end = meeting.effective_end_time
-    duration = (
-        datetime.datetime.combine(datetime.date(2000, 1, 1), end)
-        - datetime.datetime.combine(datetime.date(2000, 1, 1), meeting.start_time)
-    ) % datetime.timedelta(days=1) or datetime.timedelta(days=1)
-    in_progress = now - last < min(IN_PROGRESS, duration)
+    length = datetime.timedelta(minutes=duration(meeting.start_time, meeting.end_time))
+    in_progress = now - last < min(IN_PROGRESS, length)
     shown = last if in_progress else start
     viewer_start = None
     if meeting.is_online:

@@ -10,15 +10,14 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Q
 
+from groups.catalogue import catalogue
 from groups.models import (
     Fellowship,
-    Language,
     Location,
     Meeting,
-    MeetingType,
     validate_timezone,
 )
-from groups.places import RegionTree, resolve
+from groups.places import resolve
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE = 500  # in the chosen unit; further than this is not "near"
@@ -49,19 +48,6 @@ SORTS = [
 ]
 
 UNITS = [("km", "km"), ("mi", "miles")]
-
-
-def _meeting_types():
-    """Choices offering each code once, named as its first vocabulary (alphabetically) names it,
-    and each code's (type id, vocabulary id) pairs. One query."""
-    names, ids = {}, {}
-    rows = MeetingType.objects.order_by("vocabulary__name", "name").values_list(
-        "pk", "code", "name", "vocabulary"
-    )
-    for pk, code, name, vocabulary in rows:
-        names.setdefault(code, name)
-        ids.setdefault(code, []).append((pk, vocabulary))
-    return sorted(names.items(), key=lambda choice: choice[1]), ids
 
 
 class KnownValuesField(forms.Field):
@@ -227,21 +213,13 @@ class MeetingFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, today=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.today = today
-        # The choices are read once per search (one small query each), and serve both to check
-        # the parameters and to draw the form.
-        self.type_choices, self.type_ids = _meeting_types()
-        self.fellowships = list(
-            Fellowship.objects.order_by("name").values_list("slug", "name", "pk", "type_vocabulary")
-        )
+        # The lists serve both to check the parameters and to draw the form.
+        known = catalogue()
+        self.type_choices, self.type_ids = known.type_choices, known.type_ids
+        self.fellowships = known.fellowships
         self.filters["fellowship"].extra["choices"] = [(f[0], f[1]) for f in self.fellowships]
-        self.languages = {
-            code: (name, pk)
-            for code, name, pk in Language.objects.values_list("code", "name", "pk")
-        }
-        self.language_choices = sorted(
-            ((code, name) for code, (name, _) in self.languages.items()), key=lambda c: c[1]
-        )
-        self.regions = RegionTree()
+        self.languages, self.language_choices = known.languages, known.language_choices
+        self.regions = known.regions
 
     @property
     def form(self):

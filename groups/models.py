@@ -9,6 +9,7 @@ import functools
 import math
 import zoneinfo
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -59,6 +60,25 @@ def refresh_search_text(meetings) -> None:
     Meeting.objects.bulk_update(rows, ["search_text"], batch_size=500)
 
 
+# The cache key of groups.catalogue: the lists every search reads (types, fellowships,
+# languages, regions). Saving or deleting one of those rows forgets it at once.
+CATALOGUE_KEY = "groups:catalogue"
+
+
+class InCatalogue(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(CATALOGUE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(CATALOGUE_KEY)
+        return result
+
+
 class SlugManager(models.Manager):
     """Fixtures refer to rows by slug, so demo data does not depend on primary keys."""
 
@@ -66,7 +86,7 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Fellowship(models.Model):
+class Fellowship(InCatalogue):
     """A mutual aid fellowship or programme, described in its own terms."""
 
     class Spirituality(models.TextChoices):
@@ -136,7 +156,7 @@ class Fellowship(models.Model):
         return self.spirituality == self.Spirituality.SECULAR
 
 
-class TypeVocabulary(models.Model):
+class TypeVocabulary(InCatalogue):
     """A set of meeting type codes. Codes are unique within a vocabulary, not across them."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -161,7 +181,7 @@ class LanguageManager(models.Manager):
         return self.get(code=code)
 
 
-class Language(models.Model):
+class Language(InCatalogue):
     """A language a meeting is held in. First-class so that searches filter on it directly."""
 
     code = models.CharField(
@@ -188,7 +208,7 @@ class MeetingTypeManager(models.Manager):
         return self.get(vocabulary__slug=vocabulary_slug, code=code)
 
 
-class MeetingType(models.Model):
+class MeetingType(InCatalogue):
     class Category(models.TextChoices):
         FORMAT = "format", "Format"
         COMMUNITY = "community", "Community"
@@ -228,7 +248,7 @@ class MeetingType(models.Model):
     natural_key.dependencies = ["groups.typevocabulary"]
 
 
-class Region(models.Model):
+class Region(InCatalogue):
     """A place in a tree: country, then state or province, then city or area."""
 
     class Kind(models.TextChoices):

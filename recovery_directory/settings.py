@@ -176,6 +176,20 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 # result costs as much as the search itself).
 SEARCH_COUNT_CAP = envint("SEARCH_COUNT_CAP", "1000")
 
+# A cache shared by every app server (Redis) when REDIS_URL is set; otherwise each process
+# keeps its own in memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Seconds a process keeps the lists every search reads (types, fellowships, languages,
+# regions); an edit forgets them at once where the cache is shared (REDIS_URL).
+CATALOGUE_SECONDS = envint("CATALOGUE_SECONDS", "60")
+
 # A listing counts as stale once it has not been verified for this many days.
 VERIFICATION_INTERVAL_DAYS = envint("VERIFICATION_INTERVAL_DAYS", "180")
 

@@ -66,6 +66,14 @@ def make_meeting(fellowship="aa", types=(), languages=("en",), **fields):
     return meeting
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached (the catalogue of types, regions, …)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def aa():
     return Fellowship.objects.get(slug="aa")

@@ -145,7 +145,8 @@ def test_it_answers_in_a_constant_number_of_queries(
 ):
     # Other sites page through the whole directory; each page costs the same few queries.
     make_meeting(types=("O",))
-    with django_assert_max_num_queries(9) as small:
+    client.get("/api/meetings/")  # reads the catalogue into the cache
+    with django_assert_max_num_queries(5) as small:
         client.get("/api/meetings/")
     for _ in range(30):
         make_meeting(types=("O", "D"), languages=("en", "es"), group=make_group())

@@ -66,7 +66,8 @@ def test_it_lists_a_fellowships_meetings_in_a_constant_number_of_queries(
     # A fellowship with hundreds of meetings costs the same queries as one with two.
     for _ in range(2):
         make_meeting("na", types=("O",))
-    with django_assert_max_num_queries(12) as small:
+    client.get("/fellowships/na/")  # reads the catalogue into the cache
+    with django_assert_max_num_queries(6) as small:
         client.get("/fellowships/na/")
     for _ in range(25):
         make_meeting("na", types=("O", "D"))

@@ -54,6 +54,27 @@ def test_it_switches_to_postgresql_with_database_url():
     assert result.stdout.split()[0] == "django.db.backends.postgresql"
 
 
+def test_it_shares_a_redis_cache_when_redis_url_is_set():
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "recovery_directory.settings"}
+    shared = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**env, "REDIS_URL": "redis://127.0.0.1:6379/1"},
+    )
+    assert shared.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    env.pop("REDIS_URL", None)
+    local = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, env=env
+    )
+    assert local.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
+
+
 def test_it_names_a_bad_boolean_value():
     result = start(DEBUG="maybe")
     assert result.returncode != 0

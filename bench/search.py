@@ -67,9 +67,8 @@ def bootstrap(url: str) -> None:
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ.setdefault("DB_CONN_MAX_AGE", "60")  # as .env.example recommends
-    import django
-
-    django.setup()
+    # Load the app as gunicorn does (settings, and the garbage collector tuning in wsgi.py).
+    import recovery_directory.wsgi  # noqa: F401
 
 
 def fill(count: int, seed: int) -> int:

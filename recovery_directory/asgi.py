@@ -1,11 +1,4 @@
-"""
-ASGI config for recovery_directory project.
-
-It exposes the ASGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/asgi/
-"""
+"""The ASGI application, for servers that speak ASGI (the directory is served with WSGI)."""
 
 import os
 

@@ -23,6 +23,17 @@ from groups.weektime import MINUTES_PER_WEEK, duration, week_minute
 EARTH_RADIUS_KM = 6371.0088
 
 
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance (haversine), the same formula MeetingQuerySet.with_distance()
+    runs in SQL."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(a, 1.0)))
+
+
 @functools.cache
 def _known_timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
@@ -722,6 +733,10 @@ class Meeting(models.Model):
     @property
     def is_online(self) -> bool:
         return self.attendance in (self.Attendance.ONLINE, self.Attendance.HYBRID)
+
+    @property
+    def is_online_only(self) -> bool:
+        return self.attendance == self.Attendance.ONLINE
 
     @property
     def is_in_person(self) -> bool:

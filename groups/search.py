@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
-from groups.models import Meeting
+from groups.models import Meeting, distance_km
 from groups.weektime import MINUTES_PER_WEEK, duration, shift_groups, utc_minute_of_week
 
 IN_PROGRESS = datetime.timedelta(hours=1)
@@ -258,12 +258,19 @@ def _page_ids(queryset, result, page) -> list[int]:
 
 def _rows(ids: list[int], origin) -> list[Meeting]:
     """The meetings with these ids, in this order, with everything a listing shows (the page
-    is ordered first, on ids alone, so that ordering never joins)."""
-    rows = Meeting.objects.for_listing().filter(pk__in=ids)
+    is ordered first, on ids alone, so that ordering never joins). With an origin, each gets
+    its `distance` (as Meeting.objects.with_distance() computes it in SQL for the filter)."""
+    by_id = {meeting.pk: meeting for meeting in Meeting.objects.for_listing().filter(pk__in=ids)}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
     if origin is not None:
-        rows = rows.with_distance(origin[0], origin[1])
-    by_id = {meeting.pk: meeting for meeting in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+        for meeting in rows:
+            place = meeting.location
+            meeting.distance = None
+            if place is not None and place.has_coordinates and not meeting.is_online_only:
+                meeting.distance = distance_km(
+                    origin[0], origin[1], place.latitude, place.longitude
+                )
+    return rows
 
 
 def _errors(filterset) -> dict[str, list[str]]:

@@ -305,3 +305,13 @@ def test_it_loads_a_listing_in_a_fixed_number_of_queries(django_assert_num_queri
         ]
         assert len(rows) == 6
         assert all(len(r[3]) == 2 and len(r[4]) == 2 for r in rows)
+
+
+def test_it_measures_distance_alike_in_sql_and_in_python():
+    # The filter measures in SQL, the results page in Python: they must agree.
+    from groups.models import distance_km
+
+    meeting = make_meeting(location=make_location(latitude=55.8642, longitude=-4.2518))
+    in_sql = Meeting.objects.with_distance(55.9533, -3.1883).get(pk=meeting.pk).distance
+    assert in_sql == pytest.approx(distance_km(55.9533, -3.1883, 55.8642, -4.2518), abs=1e-6)
+    assert in_sql == pytest.approx(67.0, abs=1.0)  # Edinburgh to Glasgow

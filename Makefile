@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format lock admin clean chromium
+.PHONY: install run test lint format lock admin clean chromium pdf-libs
 
 # Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
 CHROMIUM ?= /usr/bin/chromium
@@ -20,13 +20,19 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) pdf-libs
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium pdf-libs
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+# WeasyPrint (referral sheet PDFs) draws text with the system's Pango and fonts.
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { echo "Installing Pango and fonts for PDFs"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \

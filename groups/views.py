@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from groups import calendar
+from groups import referrals as referrals_module
 from groups.filters import MeetingFilter
 from groups.models import Fellowship, Meeting
+from groups.referrals import SheetOptions
 from groups.search import occurrence, search, viewer_zone
 from groups.serializers import meeting_json, meeting_schema_org
 
@@ -157,3 +159,63 @@ def fellowship(request, slug):
         per_page=20,
     )
     return render(request, "groups/fellowship.html", {"fellowship": obj, "result": result})
+
+
+@require_safe
+def referrals(request):
+    """Service staff adjust a search and choose how the sheet looks."""
+    result = search(request.GET, default_tz=_viewer_tz(request), per_page=1)
+    options = SheetOptions(request.GET or None)
+    return render(
+        request,
+        "referrals/form.html",
+        {"result": result, "form": result.filterset.form, "options": options},
+    )
+
+
+def _sheet(request):
+    """The sheet's context and status: the same search as the finder, in week order."""
+    options = SheetOptions(request.GET)
+    params = referrals_module.search_params(request.GET)
+    result = search(params, paginate=False, limit=referrals_module.SHEET_LIMIT + 1)
+    errors = dict(result.errors)
+    if not options.is_valid():
+        errors.update({name: list(messages) for name, messages in options.errors.items()})
+    if errors:
+        result.errors = errors
+        context = {"result": result, "form": result.filterset.form, "options": options}
+        return context, 400
+    rows = result.rows[: referrals_module.SHEET_LIMIT]
+    live = params.copy()
+    for name in ("service", "note", "group_by", "paper", "online", "page"):
+        live.pop(name, None)
+    fellowships = sorted({row.meeting.fellowship for row in rows}, key=lambda f: f.name)
+    context = {
+        "result": result,
+        "options": options.cleaned_data,
+        "sections": referrals_module.groups_of(rows, options.cleaned_data["group_by"]),
+        "more": len(result.rows) > referrals_module.SHEET_LIMIT,
+        "limit": referrals_module.SHEET_LIMIT,
+        "fellowships": fellowships,
+        "live_url": request.build_absolute_uri(f"/meetings/?{live.urlencode()}"),
+        "today": timezone.localdate(timezone.now(), result.viewer_tz),
+    }
+    return context, 200
+
+
+@require_safe
+def referral_sheet(request):
+    context, status = _sheet(request)
+    template = "referrals/sheet.html" if status == 200 else "referrals/form.html"
+    return render(request, template, context, status=status)
+
+
+@require_safe
+def referral_sheet_pdf(request):
+    context, status = _sheet(request)
+    if status != 200:
+        return render(request, "referrals/form.html", context, status=status)
+    html = render_to_string("referrals/sheet.html", {**context, "pdf": True}, request=request)
+    response = HttpResponse(referrals_module.pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="meetings.pdf"'
+    return response

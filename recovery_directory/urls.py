@@ -13,5 +13,8 @@ urlpatterns = [
     path("fellowships/", views.fellowships, name="fellowships"),
     path("fellowships/<slug:slug>/", views.fellowship, name="fellowship"),
     path("api/meetings/", views.api_meetings, name="api_meetings"),
+    path("referrals/", views.referrals, name="referrals"),
+    path("referrals/sheet/", views.referral_sheet, name="referral_sheet"),
+    path("referrals/sheet.pdf", views.referral_sheet_pdf, name="referral_sheet_pdf"),
     path("admin/", admin.site.urls),
 ]

@@ -376,3 +376,31 @@ def test_it_refreshes_the_results_as_a_filter_changes(world, open_page):
     assert "attendance=online" in page.url
     # Only the count is announced: the list itself is not a live region.
     assert page.locator("#results").get_attribute("aria-live") is None
+
+
+@pytest.mark.parametrize(("paper", "width_mm"), [("a4", 210), ("letter", 216)])
+def test_it_prints_the_referral_sheet_without_anything_overflowing(
+    world, open_page, paper, width_mm
+):
+    # The sheet as a browser prints it: print media, the paper's width less its margins.
+    page = open_page(viewport={"width": round((width_mm - 20) * 96 / 25.4), "height": 1000})
+    page.emulate_media(media="print")
+    page.goto(f"/referrals/sheet/?paper={paper}&service=Leith+Clinic&note=Ask+for+Sam")
+    assert page.locator("[data-meeting-slug]").count() == len(world)
+    assert not page.locator(".screen-only").is_visible()
+    overflowing = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const clipped = el => el.scrollWidth > el.clientWidth + 1
+                && getComputedStyle(el).overflow !== "visible";
+            return [...document.querySelectorAll("body *")]
+                .filter(el => el.getBoundingClientRect().right > width + 0.5 || clipped(el))
+                .map(el => el.tagName + "." + el.getAttribute("class"));
+        }"""
+    )
+    assert overflowing == []
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    pdf = page.pdf(format="A4" if paper == "a4" else "Letter", print_background=False)
+    assert pdf.startswith(b"%PDF")

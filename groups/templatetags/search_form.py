@@ -15,3 +15,18 @@ def chosen(field) -> set[str]:
     if isinstance(value, list | tuple):
         return {str(v) for v in value}
     return {str(value)}
+
+
+@register.filter
+def qr(url: str):
+    """An inline SVG QR code to the URL."""
+    from groups.referrals import qr_svg
+
+    return qr_svg(url)
+
+
+@register.filter
+def short_link(url: str) -> str:
+    from groups.referrals import short_link as shorten
+
+    return shorten(url)

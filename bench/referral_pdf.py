@@ -1,0 +1,67 @@
+"""Referral sheet PDF benchmark (a script, not a test).
+
+    .venv/bin/python bench/referral_pdf.py [--meetings 150] [--repeat 10]
+        [--database-url postgres://postgres@127.0.0.1:5432/recovery_directory_bench]
+
+Uses the database bench/search.py fills (run that first), takes the first N meetings of a broad
+search in week order, and times the whole request for their PDF (search, template, WeasyPrint)
+through Django's test client. Budget (the referral issue): 150 meetings in under 2 seconds.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET_S = 2.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time a referral sheet PDF.")
+    parser.add_argument("--meetings", type=int, default=150)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/recovery_directory_bench"
+    )
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(
+        DATABASE_URL=args.database_url,
+        DEBUG="false",
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="false",
+    )
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    from django.test import Client
+
+    import recovery_directory.wsgi  # noqa: F401  (the app as gunicorn loads it)
+    from groups import referrals
+
+    referrals.SHEET_LIMIT = args.meetings  # the sheet shows exactly N meetings
+    client = Client()
+    url = "/referrals/sheet.pdf?attendance=in_person&attendance=online&service=Bench+Clinic"
+    response = client.get(url)  # warm-up
+    import io
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(response.content)).pages)
+    times = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    median = statistics.median(times)
+    print(
+        f"{args.meetings} meetings, {pages} pages, {len(response.content) // 1024} KB: "
+        f"median {median:.2f} s, slowest {max(times):.2f} s over {args.repeat} runs; "
+        f"budget {BUDGET_S:.0f} s: {'PASS' if median < BUDGET_S else 'FAIL'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -182,6 +182,9 @@ AXE_PAGES = {
     "meeting-online": "/meetings/lunchtime-online/",
     "fellowships": "/fellowships/",
     "fellowship": "/fellowships/aa/",
+    "referral-form": "/referrals/?fellowship=aa&day=1",
+    "referral-sheet": "/referrals/sheet/?fellowship=aa&service=Leith+Clinic&note=Ask+for+Sam",
+    "correction": "/meetings/leith-big-book/correction/",
 }
 
 

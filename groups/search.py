@@ -336,6 +336,19 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
     return result
 
 
+def matching(params):
+    """The filterset and its matches, unordered and unfetched, for callers that stream every
+    match (the Meeting Guide feed); the queryset is None when the parameters are invalid."""
+    if not isinstance(params, MultiValueDict):
+        params = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in params.items()})
+    filterset = MeetingFilter(
+        params, queryset=Meeting.objects.all(), today=week_day(timezone.now())
+    )
+    if not filterset.is_valid():
+        return filterset, None
+    return filterset, filterset.qs.order_by("pk")
+
+
 def _names(choices, values) -> str:
     labels = dict(choices)
     return ", ".join(str(labels.get(value, value)) for value in values)

@@ -1,20 +1,22 @@
+import hashlib
 import json
 from urllib.parse import quote, unquote, urlencode
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Count, Max, Q
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
-from groups import calendar
+from groups import calendar, feeds
 from groups import referrals as referrals_module
 from groups.filters import MeetingFilter
 from groups.models import Fellowship, Meeting
 from groups.referrals import SheetOptions
-from groups.search import occurrence, search, viewer_zone
+from groups.search import matching, occurrence, search, viewer_zone
 from groups.serializers import meeting_json, meeting_schema_org
 
 API_PAGE_SIZE = 50
@@ -219,3 +221,51 @@ def referral_sheet_pdf(request):
     response = HttpResponse(referrals_module.pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="meetings.pdf"'
     return response
+
+
+def _search_errors(filterset):
+    return {name: list(messages) for name, messages in filterset.form.errors.items()}
+
+
+def _cors(response):
+    # Other sites may read the feed from a browser; it holds only what the directory publishes.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def meeting_guide_feed(request):
+    """The Meeting Guide JSON feed of a search (by default every listed meeting), streamed, with
+    ETag and Last-Modified so that a reader asking again gets a 304 until something changes."""
+    filterset, queryset = matching(request.GET)
+    if queryset is None:
+        return _cors(JsonResponse({"errors": _search_errors(filterset)}, status=400))
+    stamp = queryset.aggregate(
+        count=Count("pk"),
+        meetings=Max("updated"),
+        groups=Max("group__updated"),
+        places=Max("location__updated"),
+    )
+    changed = max(
+        (d for d in (stamp["meetings"], stamp["groups"], stamp["places"]) if d), default=None
+    )
+    regions = filterset.regions
+    key = f"{stamp}|{request.GET.urlencode()}|{hash(tuple(regions.rows))}|{filterset.fellowships}"
+    etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    if changed is not None:
+        headers["Last-Modified"] = http_date(changed.timestamp())
+    if request.headers.get("If-None-Match") == etag or (
+        "If-None-Match" not in request.headers
+        and changed is not None
+        and (parse_http_date_safe(request.headers.get("If-Modified-Since", "")) or 0)
+        >= int(changed.timestamp())
+    ):
+        response = HttpResponseNotModified()
+    else:
+        response = StreamingHttpResponse(
+            feeds.stream(queryset, request, regions), content_type="application/json"
+        )
+    for name, value in headers.items():
+        response[name] = value
+    return _cors(response)

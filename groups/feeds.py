@@ -89,15 +89,23 @@ def entry(meeting: Meeting, request, regions) -> dict:
     return data
 
 
-def stream(queryset, request, regions, chunk: int = 2000):
-    """The feed as JSON text in pieces, reading the meetings in chunks: memory stays flat
-    however many meetings match."""
+def stream(queryset, request, regions, chunk: int = 500):
+    """The feed as JSON text in pieces, reading the meetings a chunk at a time by primary key
+    (keyset pagination, so that memory stays flat however many meetings match and whatever the
+    database driver buffers)."""
     yield "["
-    first = True
-    rows = queryset.select_related("fellowship", "group", "location").prefetch_related(
-        "types__vocabulary"
+    first, last = True, 0
+    rows = (
+        queryset.select_related("fellowship", "group", "location")
+        .prefetch_related("types__vocabulary")
+        .order_by("pk")
     )
-    for meeting in rows.iterator(chunk_size=chunk):
-        yield ("" if first else ",\n") + json.dumps(entry(meeting, request, regions))
-        first = False
+    while True:
+        batch = list(rows.filter(pk__gt=last)[:chunk])
+        for meeting in batch:
+            yield ("" if first else ",\n") + json.dumps(entry(meeting, request, regions))
+            first = False
+        if len(batch) < chunk:
+            break
+        last = batch[-1].pk
     yield "]\n"

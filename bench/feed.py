@@ -9,13 +9,8 @@ meetings stays under 300 MB of memory.
 """
 
 import argparse
-import os
 import resource
-import sys
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
@@ -24,17 +19,10 @@ def main() -> None:
         "--database-url", default="postgres://postgres@127.0.0.1:5432/recovery_directory_bench"
     )
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        DEBUG="false",
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="false",
-    )
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    from django.test import Client
+    from search import bootstrap  # bench/search.py, beside this script
 
-    import recovery_directory.wsgi  # noqa: F401  (the app as gunicorn loads it)
+    bootstrap(args.database_url)  # the app as gunicorn loads it, on that database
+    from django.test import Client
 
     client = Client()
     start = time.perf_counter()

@@ -9,13 +9,9 @@ through Django's test client. Budget (the referral issue): 150 meetings in under
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 BUDGET_S = 2.0
 
 
@@ -27,17 +23,11 @@ def main() -> None:
         "--database-url", default="postgres://postgres@127.0.0.1:5432/recovery_directory_bench"
     )
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        DEBUG="false",
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="false",
-    )
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    from search import bootstrap  # bench/search.py, beside this script
+
+    bootstrap(args.database_url)  # the app as gunicorn loads it, on that database
     from django.test import Client
 
-    import recovery_directory.wsgi  # noqa: F401  (the app as gunicorn loads it)
     from groups import referrals
 
     referrals.SHEET_LIMIT = args.meetings  # the sheet shows exactly N meetings

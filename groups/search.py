@@ -273,23 +273,33 @@ def _rows(ids: list[int], origin) -> list[Meeting]:
     return rows
 
 
-def _errors(filterset) -> dict[str, list[str]]:
+def errors_of(filterset) -> dict[str, list[str]]:
+    """A search's errors by parameter name, as the page and the JSON answers show them."""
     return {name: list(messages) for name, messages in filterset.form.errors.items()}
 
 
-def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, limit=None) -> Result:
-    """Runs a meeting search from request parameters: a QueryDict, or a dict whose values are
-    strings or lists of strings. Without pagination, returns at most `limit` meetings."""
+def _filterset(params, now, default_tz) -> tuple[MeetingFilter, zoneinfo.ZoneInfo]:
+    """The search's FilterSet over request parameters (a QueryDict, or a dict whose values are
+    strings or lists of strings), with "today" in the viewer's zone; validated."""
     if not isinstance(params, MultiValueDict):
         params = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in params.items()})
-    now = now or timezone.now()
     viewer_tz = viewer_zone(params.get("tz"), default_tz)
     filterset = MeetingFilter(
         params, queryset=Meeting.objects.all(), today=week_day(now.astimezone(viewer_tz))
     )
+    filterset.is_valid()
+    return filterset, viewer_tz
+
+
+def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, limit=None) -> Result:
+    """Runs a meeting search from request parameters. Without pagination, returns at most
+    `limit` meetings."""
+    now = now or timezone.now()
+    filterset, viewer_tz = _filterset(params, now, default_tz)
+    params = filterset.data
     result = Result(filterset=filterset, errors={}, viewer_tz=viewer_tz, now=now)
     if not filterset.is_valid():
-        result.errors = _errors(filterset)
+        result.errors = errors_of(filterset)
         return result
 
     data = filterset.form.cleaned_data
@@ -336,14 +346,11 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
     return result
 
 
-def matching(params):
-    """The filterset and its matches, unordered and unfetched, for callers that stream every
-    match (the Meeting Guide feed); the queryset is None when the parameters are invalid."""
-    if not isinstance(params, MultiValueDict):
-        params = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in params.items()})
-    filterset = MeetingFilter(
-        params, queryset=Meeting.objects.all(), today=week_day(timezone.now())
-    )
+def matching(params, *, default_tz=None):
+    """The validated filterset and its matches, unordered and unfetched, for callers that need
+    no page of rows (the feed streams every match; the referral form shows only the filters);
+    the queryset is None when the parameters are invalid."""
+    filterset, _ = _filterset(params, timezone.now(), default_tz)
     if not filterset.is_valid():
         return filterset, None
     return filterset, filterset.qs.order_by("pk")

@@ -16,7 +16,7 @@ from groups import referrals as referrals_module
 from groups.filters import MeetingFilter
 from groups.models import Fellowship, Meeting
 from groups.referrals import SheetOptions
-from groups.search import matching, occurrence, search, viewer_zone
+from groups.search import errors_of, matching, occurrence, search, viewer_zone
 from groups.serializers import meeting_json, meeting_schema_org
 
 API_PAGE_SIZE = 50
@@ -166,12 +166,13 @@ def fellowship(request, slug):
 @require_safe
 def referrals(request):
     """Service staff adjust a search and choose how the sheet looks."""
-    result = search(request.GET, default_tz=_viewer_tz(request), per_page=1)
+    # Only the filters are shown here: validate them, fetch nothing.
+    filterset, _ = matching(request.GET, default_tz=_viewer_tz(request))
     options = SheetOptions(request.GET or None)
     return render(
         request,
         "referrals/form.html",
-        {"result": result, "form": result.filterset.form, "options": options},
+        {"result": {"errors": errors_of(filterset)}, "form": filterset.form, "options": options},
     )
 
 
@@ -223,10 +224,6 @@ def referral_sheet_pdf(request):
     return response
 
 
-def _search_errors(filterset):
-    return {name: list(messages) for name, messages in filterset.form.errors.items()}
-
-
 def _cors(response):
     # Other sites may read the feed from a browser; it holds only what the directory publishes.
     response["Access-Control-Allow-Origin"] = "*"
@@ -239,7 +236,7 @@ def meeting_guide_feed(request):
     ETag and Last-Modified so that a reader asking again gets a 304 until something changes."""
     filterset, queryset = matching(request.GET)
     if queryset is None:
-        return _cors(JsonResponse({"errors": _search_errors(filterset)}, status=400))
+        return _cors(JsonResponse({"errors": errors_of(filterset)}, status=400))
     stamp = queryset.aggregate(
         count=Count("pk"),
         meetings=Max("updated"),

@@ -373,9 +373,10 @@ class Location(models.Model):
         return ", ".join(part for part in parts if part) or "Location"
 
     def save(self, *args, **kwargs):
+        existed = not self._state.adding
         super().save(*args, **kwargs)
-        # Its meetings are found by the venue's name and town.
-        refresh_search_text(self.meetings.all())
+        if existed:  # its meetings are found by the venue's name and town
+            refresh_search_text(self.meetings.all())
 
     def clean(self) -> None:
         if (self.latitude is None) != (self.longitude is None):
@@ -425,9 +426,10 @@ class Group(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        existed = not self._state.adding
         super().save(*args, **kwargs)
-        # Its meetings are found by the group's name.
-        refresh_search_text(self.meetings.all())
+        if existed:  # its meetings are found by the group's name
+            refresh_search_text(self.meetings.all())
 
     def natural_key(self):
         return (self.slug,)

@@ -169,10 +169,14 @@ def referrals(request):
     # Only the filters are shown here: validate them, fetch nothing.
     filterset, _ = matching(request.GET, default_tz=_viewer_tz(request))
     options = SheetOptions(request.GET or None)
+    errors = errors_of(filterset)
+    if options.is_bound and not options.is_valid():
+        errors.update({name: list(messages) for name, messages in options.errors.items()})
     return render(
         request,
         "referrals/form.html",
-        {"result": {"errors": errors_of(filterset)}, "form": filterset.form, "options": options},
+        {"result": {"errors": errors}, "form": filterset.form, "options": options},
+        status=400 if errors else 200,
     )
 
 

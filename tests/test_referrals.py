@@ -171,3 +171,10 @@ def test_it_keeps_nothing_about_the_client(client, leith):
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.exists()
+
+
+def test_it_names_every_bad_parameter_on_the_referral_form(client):
+    response = client.get("/referrals/", {"day": "9", "paper": "papyrus"})
+    assert response.status_code == 400
+    assert '<a href="#id_day">Day</a> (day)</strong>:' in response.text
+    assert '<a href="#id_paper">Paper</a> (paper)</strong>:' in response.text

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from groups.searchtext import search_text
 from groups.weektime import MINUTES_PER_WEEK, duration, week_minute
@@ -344,6 +345,9 @@ class Location(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    # Who changed what and when, with a revert in the admin (django-simple-history).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name", "address"]
         indexes = [
@@ -416,6 +420,9 @@ class Group(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    # Who changed what and when, with a revert in the admin (django-simple-history).
+    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -559,8 +566,14 @@ class Meeting(models.Model):
     languages = models.ManyToManyField(Language, blank=True, related_name="meetings")
     notes = models.TextField(blank=True)
     last_verified = models.DateField(
-        null=True, blank=True, help_text="When a volunteer last confirmed the listing."
+        null=True,
+        blank=True,
+        help_text="When a volunteer last confirmed the listing (set by recording a check).",
     )
+    # Set when people report that nobody was there (see groups.corrections); recording a check
+    # clears it. A flagged listing is on the "needs checking" list whatever its last check.
+    flagged_on = models.DateField("flagged for checking on", null=True, blank=True)
+    flag_reason = models.CharField("why it was flagged", max_length=255, blank=True)
     # Derived from day, start_time, end_time and timezone by save() (see groups.weektime): they
     # let the "starting soonest" order run in SQL with integer arithmetic only.
     week_minute = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
@@ -571,10 +584,21 @@ class Meeting(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    # Who changed what and when, with a revert in the admin (django-simple-history). The
+    # derived fields are left out: save() computes them again from the recorded ones.
+    history = HistoricalRecords(
+        excluded_fields=["week_minute", "duration", "search_text"],
+        m2m_fields=[types, languages],
+    )
+
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["day", "start_time", "name"]
+        permissions = [
+            ("edit_every_listing", "Can edit every listing, whatever the volunteer's scope"),
+            ("purge_meeting", "Can delete meetings permanently (not just archive them)"),
+        ]
         indexes = [
             # The finder's day search and its time order (/meetings/?day=1, sort=time).
             models.Index(fields=["day", "start_time"], name="meeting_day_time_idx"),
@@ -743,3 +767,174 @@ class Meeting(models.Model):
     @property
     def is_in_person(self) -> bool:
         return self.attendance in (self.Attendance.IN_PERSON, self.Attendance.HYBRID)
+
+
+# Volunteers and public corrections ------------------------------------------------------------
+
+
+class Volunteer(models.Model):
+    """A volunteer's scope: the listings they keep current in the admin (see groups.scope).
+
+    With fellowships only, they keep those fellowships' listings everywhere; with regions only,
+    every listing in those regions (and the places inside them); with both, the listings that
+    are in both. Staff with the "edit every listing" permission, and superusers, need no scope.
+    """
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="volunteer", verbose_name="user"
+    )
+    fellowships = models.ManyToManyField(
+        Fellowship, blank=True, related_name="volunteers", help_text="Leave empty for any."
+    )
+    regions = models.ManyToManyField(
+        Region,
+        blank=True,
+        related_name="volunteers",
+        help_text="Includes every place inside each region. Leave empty for anywhere.",
+    )
+
+    class Meta:
+        verbose_name = "volunteer scope"
+
+    def __str__(self) -> str:
+        return f"Scope of {self.user}"
+
+
+class Verification(models.Model):
+    """A record that someone checked a listing: when, who and how."""
+
+    class Method(models.TextChoices):
+        CALLED = "called", "Called or wrote to the group's contact"
+        ATTENDED = "attended", "Attended the meeting"
+        WEBSITE = "website", "Checked the group's own website"
+        CORRECTION = "correction", "Approved a correction from the public"
+        OTHER = "other", "Other (see the note)"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="verifications")
+    verified_on = models.DateField("checked on", default=datetime.date.today)
+    verified_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField("how", max_length=20, choices=Method.choices)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-verified_on", "-pk"]
+        indexes = [
+            # A meeting's checks, newest first (the inline under each meeting).
+            models.Index(fields=["meeting", "-verified_on"], name="verification_meeting_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=["called", "attended", "website", "correction", "other"]),
+                name="verification_method_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} checked on {self.verified_on:%-d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The listing's last check is the newest; a check answers any "nobody was there" flag.
+        Meeting.objects.filter(pk=self.meeting_id).filter(
+            Q(last_verified__isnull=True) | Q(last_verified__lt=self.verified_on)
+        ).update(last_verified=self.verified_on)
+        Meeting.objects.filter(pk=self.meeting_id, flagged_on__lte=self.verified_on).update(
+            flagged_on=None, flag_reason=""
+        )
+
+
+class NeedsChecking(Meeting):
+    """The admin's "needs checking" list: the same meetings, listed oldest check first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "listing that needs checking"
+        verbose_name_plural = "listings that need checking"
+
+
+class ChangeRequest(models.Model):
+    """A correction or a missing meeting sent in by the public, waiting in the admin's queue.
+
+    `proposed` holds only the values the sender changed, by Meeting field name (and
+    location_* for the place). The sender's e-mail is private, and cleared once they have
+    been told the outcome.
+    """
+
+    class Report(models.TextChoices):
+        CHANGED = "changed", "Some details have changed"
+        NOBODY_THERE = "nobody_there", "I went and nobody was there"
+        TEMPORARILY_CLOSED = "temporarily_closed", "It is closed for now"
+        CLOSED = "closed", "It has closed for good"
+        NEW = "new", "A meeting that is missing from the directory"
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="change_requests",
+        help_text="Empty for a proposed new meeting.",
+    )
+    # For scope: the meeting's, or what the sender chose for a new meeting.
+    fellowship = models.ForeignKey(
+        Fellowship, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    report = models.CharField("what is wrong", max_length=20, choices=Report.choices)
+    proposed = models.JSONField("proposed values", default=dict, blank=True)
+    note = models.TextField("sender's note", blank=True)
+    email = models.EmailField(
+        "sender's e-mail", blank=True, help_text="Private. Cleared once the sender is answered."
+    )
+    listing_updated = models.DateTimeField(
+        null=True, blank=True, help_text="When the listing last changed before this was sent."
+    )
+    created = models.DateTimeField("sent", auto_now_add=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    reason = models.TextField(
+        "reason", blank=True, help_text="Why it was rejected (sent to the sender)."
+    )
+    decided_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created"]
+        verbose_name = "change request"
+        indexes = [
+            # The queue: waiting requests, oldest first.
+            models.Index(fields=["decision", "created"], name="changerequest_queue_idx"),
+            # "Nobody was there" reports for one meeting in a window.
+            models.Index(fields=["meeting", "report", "created"], name="changerequest_report_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report="new", meeting__isnull=True)
+                | (~Q(report="new") & Q(meeting__isnull=False)),
+                name="changerequest_new_has_no_meeting",
+                violation_error_message="A correction is about a meeting; a new one is not.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="rejected") | ~Q(reason=""),
+                name="changerequest_rejection_has_reason",
+                violation_error_message="Give the reason for rejecting it.",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "approved", "rejected"]),
+                name="changerequest_decision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.meeting.name if self.meeting_id else self.proposed.get("name", "")
+        return f"{self.get_report_display()}: {subject}"

@@ -1,19 +1,26 @@
 import hashlib
 import json
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import (
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotModified,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
-from groups import calendar, feeds
+from groups import calendar, corrections, feeds, ratelimit
 from groups import referrals as referrals_module
 from groups.filters import MeetingFilter
+from groups.forms import CorrectionForm, NewMeetingForm
 from groups.models import Fellowship, Meeting
 from groups.referrals import SheetOptions
 from groups.search import errors_of, matching, occurrence, search, viewer_zone
@@ -96,18 +103,44 @@ def meeting(request, slug):
     )
 
 
-@require_safe
 def meeting_correction(request, slug):
-    """How to tell the volunteers that a listing is wrong: an e-mail prefilled with the listing,
-    or the group's own contacts."""
+    """Anyone may say what is wrong with a listing; it goes to the volunteers' queue."""
     obj = _get_meeting_or_404(slug)
-    url = request.build_absolute_uri(obj.get_absolute_url())
-    body = render_to_string("groups/correction_email.txt", {"meeting": obj, "url": url})
-    mailto = ""
-    if settings.CORRECTIONS_EMAIL:
-        query = urlencode({"subject": f"Correction: {obj.name}", "body": body}, quote_via=quote)
-        mailto = f"mailto:{settings.CORRECTIONS_EMAIL}?{query}"
-    return render(request, "groups/correction.html", {"meeting": obj, "mailto": mailto})
+    return _propose(
+        request,
+        CorrectionForm(request.POST or None, meeting=obj),
+        "groups/correction.html",
+        {"meeting": obj},
+    )
+
+
+def meeting_new(request):
+    """Anyone may tell the volunteers about a meeting that is missing."""
+    return _propose(request, NewMeetingForm(request.POST or None), "groups/meeting_new.html", {})
+
+
+def _propose(request, form, template, context):
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context = {**context, "form": form}
+    if request.method != "POST":
+        return render(request, template, context)
+    if form.is_robot:  # the honeypot was filled in: look the same, keep nothing
+        return redirect("correction_sent")
+    if not ratelimit.allow(request, "propose", settings.CORRECTIONS_PER_HOUR):
+        context["limited"] = True
+        return render(request, template, context, status=429)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    change = form.change_request()
+    change.save()
+    corrections.note_report(change)
+    return redirect("correction_sent")
+
+
+@require_safe
+def correction_sent(request):
+    return render(request, "groups/correction_sent.html")
 
 
 def _types_by_category(meeting):

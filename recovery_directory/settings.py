@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "simple_history",
+    "axes",
     "groups",
 ]
 
@@ -83,7 +85,29 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made each change in the listings' history.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Locks out a login after repeated failures (last, as django-axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes checks every login first, then Django's own user accounts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After AXES_FAILURE_LIMIT failed logins for one user name from one address, that pair is
+# locked out for AXES_COOLOFF_HOURS. Only failures are kept, and a success clears them.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", "1")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# Behind a proxy, the request header holding the client's address (e.g. HTTP_X_FORWARDED_FOR),
+# for the login lockout and the public forms' rate limit. Addresses are never logged.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
+AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_HEADER]
 
 ROOT_URLCONF = "recovery_directory.urls"
 
@@ -134,7 +158,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -166,8 +193,6 @@ if not DEBUG:
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "directory@localhost")
-# Where people write when a listing is wrong (shown on each meeting's correction page).
-CORRECTIONS_EMAIL = os.environ.get("CORRECTIONS_EMAIL", "")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -194,6 +219,11 @@ CATALOGUE_SECONDS = envint("CATALOGUE_SECONDS", "60")
 
 # A listing counts as stale once it has not been verified for this many days.
 VERIFICATION_INTERVAL_DAYS = envint("VERIFICATION_INTERVAL_DAYS", "180")
+# This many "nobody was there" reports within NOBODY_THERE_DAYS flag a listing for checking.
+NOBODY_THERE_REPORTS = envint("NOBODY_THERE_REPORTS", "2")
+NOBODY_THERE_DAYS = envint("NOBODY_THERE_DAYS", "28")
+# Public forms (corrections, new meetings): at most this many sent from one address an hour.
+CORRECTIONS_PER_HOUR = envint("CORRECTIONS_PER_HOUR", "10")
 
 LOGGING = {
     "version": 1,

@@ -198,15 +198,14 @@ def test_it_shows_a_meeting_page_in_a_constant_number_of_queries(
         client.get(hybrid.get_absolute_url())
 
 
-def test_it_offers_a_prefilled_e_mail_to_suggest_a_correction(client, hybrid, settings):
-    settings.CORRECTIONS_EMAIL = "volunteers@example.org"
+def test_it_links_to_a_correction_form_prefilled_with_the_listing(client, hybrid):
     page = client.get(hybrid.get_absolute_url()).text
     assert f'href="/meetings/{hybrid.slug}/correction/"' in page
     response = client.get(f"/meetings/{hybrid.slug}/correction/")
     assert response.status_code == 200
-    link = re.search(r'href="(mailto:volunteers@example.org\?[^"]+)"', response.text).group(1)
-    assert "subject=Correction%3A%20Leith%20Serenity%20Hybrid" in link
-    assert f"%2Fmeetings%2F{hybrid.slug}%2F" in link
+    form = response.context["form"]
+    assert form["name"].value() == "Leith Serenity Hybrid"
+    assert form["conference_url"].value() == hybrid.conference_url
     assert 'href="mailto:leith@example.org"' in response.text
     assert "Sam R." not in response.text
 

@@ -1,0 +1,208 @@
+"""The public's forms: a correction to a listing, and a meeting that is missing.
+
+Both become a ChangeRequest in the volunteers' queue (groups.corrections); nothing here changes
+a listing. The honeypot field `website` is hidden from people and filled in only by robots.
+"""
+
+from django import forms
+from django.conf import settings
+
+from groups import corrections
+from groups.catalogue import catalogue
+from groups.models import (
+    ChangeRequest,
+    Fellowship,
+    Meeting,
+    Region,
+    validate_dial_string,
+    validate_https,
+    validate_timezone,
+)
+
+DAY_CHOICES = [("", "No fixed day (by appointment)"), *Meeting.Day.choices]
+
+
+class _ListingFields(forms.Form):
+    name = forms.CharField(label="Meeting name", max_length=255)
+    day = forms.TypedChoiceField(
+        label="Day", choices=DAY_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    start_time = forms.TimeField(
+        label="Start time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="24-hour, e.g. 19:30.",
+    )
+    end_time = forms.TimeField(
+        label="End time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    timezone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        validators=[validate_timezone],
+        help_text="e.g. Europe/London or America/New_York.",
+    )
+    attendance = forms.ChoiceField(
+        label="How people take part",
+        choices=Meeting.Attendance.choices,
+        widget=forms.RadioSelect,
+    )
+    location_name = forms.CharField(label="Venue name", max_length=200, required=False)
+    location_address = forms.CharField(label="Street address", max_length=255, required=False)
+    location_city = forms.CharField(label="Town or city", max_length=120, required=False)
+    location_postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    location_country = forms.CharField(label="Country", max_length=80, required=False)
+    conference_url = forms.URLField(
+        label="Online meeting link",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_https],
+    )
+    conference_phone = forms.CharField(
+        label="Dial-in phone", max_length=60, required=False, validators=[validate_dial_string]
+    )
+    conference_notes = forms.CharField(
+        label="Online joining notes",
+        max_length=255,
+        required=False,
+        help_text="Please do not post a passcode here; say how to ask for it.",
+    )
+    notes = forms.CharField(
+        label="About the meeting", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    note = forms.CharField(
+        label="Anything else the volunteers should know",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    email = forms.EmailField(
+        label="Your e-mail (optional)",
+        required=False,
+        help_text="Only to tell you what happened. Never shown, and not kept once you are told.",
+    )
+    # The honeypot: hidden by the page, left empty by people.
+    website = forms.CharField(label="Leave this empty", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("day") is None) != (cleaned.get("start_time") is None) and not (
+            self.errors.keys() & {"day", "start_time"}
+        ):
+            missing = "day" if cleaned.get("day") is None else "start_time"
+            self.add_error(
+                missing, "Give both a day and a start time, or neither for one by appointment."
+            )
+        attendance = cleaned.get("attendance")
+        if (
+            attendance in ("online", "hybrid")
+            and not (cleaned.get("conference_url") or cleaned.get("conference_phone"))
+            and "conference_url" not in self.errors
+        ):
+            self.add_error(
+                "conference_url", "An online or hybrid meeting needs a link or a phone number."
+            )
+        if attendance in ("in_person", "hybrid") and not (
+            cleaned.get("location_address") or cleaned.get("location_name")
+        ):
+            self.add_error("location_address", "Give the address of an in-person meeting.")
+        return cleaned
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def listing_values(self) -> dict[str, str]:
+        return {
+            name: corrections._text(self.cleaned_data.get(name))
+            for name in corrections.FIELDS
+            if name in self.cleaned_data
+        }
+
+
+class CorrectionForm(_ListingFields):
+    REPORTS = [
+        (ChangeRequest.Report.CHANGED, "Some details are wrong: I have corrected them below"),
+        (ChangeRequest.Report.NOBODY_THERE, "I went at the time listed and nobody was there"),
+        (ChangeRequest.Report.TEMPORARILY_CLOSED, "It is closed for now"),
+        (ChangeRequest.Report.CLOSED, "It has closed for good"),
+    ]
+    report = forms.ChoiceField(
+        label="What is wrong?",
+        choices=REPORTS,
+        widget=forms.RadioSelect,
+        initial=ChangeRequest.Report.CHANGED,
+    )
+    field_order = ["report"]
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        self.meeting = meeting
+        initial = corrections.current_values(meeting)
+        initial["day"] = meeting.day
+        initial["start_time"] = meeting.start_time
+        initial["end_time"] = meeting.end_time
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        changes = corrections.proposed_changes(self.meeting, self.listing_values())
+        if (
+            cleaned.get("report") == ChangeRequest.Report.CHANGED
+            and not changes
+            and not cleaned.get("note", "").strip()
+        ):
+            self.add_error(
+                "report",
+                "Nothing here differs from the listing. Correct the details that are wrong, "
+                "or tell the volunteers in the last box.",
+            )
+        return cleaned
+
+    def change_request(self) -> ChangeRequest:
+        meeting, report = self.meeting, self.cleaned_data["report"]
+        proposed = corrections.proposed_changes(meeting, self.listing_values())
+        status = corrections.REPORT_STATUS.get(report)
+        if status:
+            proposed["status"] = status
+            proposed["status_reason"] = self.cleaned_data["note"][:255]
+        return ChangeRequest(
+            meeting=meeting,
+            fellowship_id=meeting.fellowship_id,
+            region_id=meeting.location.region_id if meeting.location else None,
+            report=report,
+            proposed=proposed,
+            note=self.cleaned_data["note"],
+            email=self.cleaned_data["email"],
+            listing_updated=meeting.updated,
+        )
+
+
+class NewMeetingForm(_ListingFields):
+    fellowship = forms.ModelChoiceField(
+        label="Fellowship", queryset=Fellowship.objects.order_by("name"), empty_label="Choose…"
+    )
+    region = forms.ChoiceField(label="Region (if you know it)", required=False)
+    field_order = ["fellowship", "name"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"timezone": settings.TIME_ZONE, "attendance": "in_person"})
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "Not sure"), *catalogue().regions.choices]
+
+    def change_request(self) -> ChangeRequest:
+        proposed = corrections.proposed_changes(None, self.listing_values())
+        proposed["fellowship"] = str(self.cleaned_data["fellowship"].pk)
+        region = Region.objects.filter(slug=self.cleaned_data.get("region") or "").first()
+        return ChangeRequest(
+            fellowship=self.cleaned_data["fellowship"],
+            region=region,
+            report=ChangeRequest.Report.NEW,
+            proposed=proposed,
+            note=self.cleaned_data["note"],
+            email=self.cleaned_data["email"],
+        )

@@ -1,0 +1,178 @@
+"""Which listings a volunteer keeps: one rule, used by every admin page, action and form.
+
+A volunteer's scope is a set of fellowships and/or regions (groups.models.Volunteer). A meeting
+is in scope when its fellowship is one of theirs (if they have fellowships) and its place is in
+one of their regions or a region inside one (if they have regions). A group is in scope when
+it and all its meetings are; a venue when it and every meeting held there are. So a volunteer
+never edits something that changes another volunteer's listings.
+
+Superusers and staff with the `groups.edit_every_listing` permission see everything.
+"""
+
+import dataclasses
+
+from django.db.models import Exists, OuterRef, Q
+
+from groups.catalogue import catalogue
+from groups.models import ChangeRequest, Group, Location, Meeting, Volunteer
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    fellowships: frozenset[int] = frozenset()
+    regions: frozenset[int] = frozenset()  # with every region inside them
+    label: str = ""  # e.g. "SMART Recovery in Leith"
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and not self.fellowships and not self.regions
+
+    def describe(self) -> str:
+        if self.everything:
+            return "every listing"
+        if self.nothing:
+            return "no listings yet (ask a coordinator to give you a scope)"
+        return self.label
+
+    # Querysets ---------------------------------------------------------------------------
+
+    def _meeting_q(self, prefix: str = "") -> Q:
+        if self.everything:
+            return Q()
+        if self.nothing:
+            return Q(pk__in=[])
+        q = Q()
+        if self.fellowships:
+            q &= Q(**{f"{prefix}fellowship_id__in": self.fellowships})
+        if self.regions:
+            q &= Q(**{f"{prefix}location__region_id__in": self.regions})
+        return q
+
+    def meetings(self, queryset=None):
+        queryset = Meeting.objects.all() if queryset is None else queryset
+        return queryset.filter(self._meeting_q())
+
+    def groups(self, queryset=None):
+        queryset = Group.objects.all() if queryset is None else queryset
+        if self.everything:
+            return queryset
+        if self.nothing:
+            return queryset.none()
+        if self.fellowships:
+            queryset = queryset.filter(fellowship_id__in=self.fellowships)
+        if self.regions:
+            elsewhere = Meeting.objects.filter(group=OuterRef("pk")).exclude(self._meeting_q())
+            queryset = queryset.filter(~Exists(elsewhere))
+        return queryset
+
+    def locations(self, queryset=None):
+        """The venues this volunteer may change."""
+        queryset = Location.objects.all() if queryset is None else queryset
+        if self.everything:
+            return queryset
+        if self.nothing:
+            return queryset.none()
+        if self.regions:
+            queryset = queryset.filter(region_id__in=self.regions)
+        if self.fellowships:
+            others = Meeting.objects.filter(location=OuterRef("pk")).exclude(
+                fellowship_id__in=self.fellowships
+            )
+            queryset = queryset.filter(~Exists(others))
+        return queryset
+
+    def venues(self, queryset=None):
+        """The venues this volunteer may hold a meeting at (any, within their regions)."""
+        queryset = Location.objects.all() if queryset is None else queryset
+        if self.everything or (self.fellowships and not self.regions):
+            return queryset
+        if self.nothing:
+            return queryset.none()
+        return queryset.filter(region_id__in=self.regions)
+
+    def change_requests(self, queryset=None):
+        queryset = ChangeRequest.objects.all() if queryset is None else queryset
+        if self.everything:
+            return queryset
+        if self.nothing:
+            return queryset.none()
+        q = Q()
+        if self.fellowships:
+            q &= Q(fellowship_id__in=self.fellowships)
+        if self.regions:
+            q &= Q(meeting__location__region_id__in=self.regions) | Q(
+                meeting__isnull=True, region_id__in=self.regions
+            )
+        return queryset.filter(q)
+
+    def fellowship_choices(self, queryset):
+        if self.everything or not self.fellowships:
+            return queryset if not self.nothing else queryset.none()
+        return queryset.filter(pk__in=self.fellowships)
+
+    def region_choices(self, queryset):
+        if self.everything or not self.regions:
+            return queryset if not self.nothing else queryset.none()
+        return queryset.filter(pk__in=self.regions)
+
+    # Single objects, as a form is about to save them --------------------------------------
+
+    def allows_meeting(self, fellowship_id, region_id) -> bool:
+        if self.everything:
+            return True
+        if self.nothing:
+            return False
+        if self.fellowships and fellowship_id not in self.fellowships:
+            return False
+        return not self.regions or region_id in self.regions
+
+    def allows(self, obj) -> bool:
+        """Whether this saved object is in scope (one query)."""
+        if self.everything:
+            return True
+        by_model = {
+            Meeting: self.meetings,
+            Group: self.groups,
+            Location: self.locations,
+            ChangeRequest: self.change_requests,
+        }
+        for model, method in by_model.items():
+            if isinstance(obj, model):
+                return method(type(obj)._default_manager.filter(pk=obj.pk)).exists()
+        return True
+
+
+def scope_of(user) -> Scope:
+    """The user's scope, read once per request (it is kept on the user object)."""
+    if not user.is_active or not user.is_staff:
+        return Scope()
+    cached = getattr(user, "_directory_scope", None)
+    if cached is None:
+        cached = user._directory_scope = _read_scope(user)
+    return cached
+
+
+def _read_scope(user) -> Scope:
+    if user.is_superuser or user.has_perm("groups.edit_every_listing"):
+        return Scope(everything=True)
+    volunteer = (
+        Volunteer.objects.filter(user=user).prefetch_related("fellowships", "regions").first()
+    )
+    if volunteer is None:
+        return Scope()
+    tree = catalogue().regions
+    fellowships, regions = volunteer.fellowships.all(), volunteer.regions.all()
+    label = " in ".join(
+        part
+        for part in (
+            ", ".join(sorted(f.name for f in fellowships)),
+            ", ".join(sorted(r.name for r in regions)),
+        )
+        if part
+    )
+    return Scope(
+        fellowships=frozenset(f.pk for f in fellowships),
+        regions=frozenset(pk for region in regions for pk in tree.below(region.pk)),
+        label=label,
+    )

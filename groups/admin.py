@@ -738,7 +738,8 @@ class ChangeRequestAdmin(DirectoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The proposed values are the form's own fields, not the model's.
-        form = super().get_form(request, obj, change, fields=["reason"], **kwargs)
+        kwargs["fields"] = ["reason"]
+        form = super().get_form(request, obj, change, **kwargs)
         form.scope = scope_of(request.user)
         return form
 

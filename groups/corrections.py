@@ -77,8 +77,12 @@ def _text(value) -> str:
 
 
 def current_values(meeting: Meeting | None) -> dict[str, str]:
-    if meeting is None:
-        return dict.fromkeys(FIELDS, "")
+    if meeting is None:  # a new meeting starts from the model's defaults
+        return {
+            **dict.fromkeys(FIELDS, ""),
+            "status": Meeting.Status.ACTIVE,
+            "attendance": Meeting.Attendance.IN_PERSON,
+        }
     values = {field: _text(getattr(meeting, field)) for field in MEETING_FIELDS + STATUS_FIELDS}
     place = meeting.location
     for field in PLACE_FIELDS:
@@ -265,7 +269,8 @@ def _decide(change: ChangeRequest, decision: str, user) -> None:
     change.decided_by = user
     change.decided_at = timezone.now()
     if change.email:
-        transaction.on_commit(lambda: _tell_sender(change.pk, change.email))
+        pk, email = change.pk, change.email
+        transaction.on_commit(lambda: _tell_sender(pk, email))
         change.email = ""  # kept no longer than needed to answer
     change.save()
 

@@ -919,10 +919,9 @@ class ChangeRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(report="new", meeting__isnull=True)
-                | (~Q(report="new") & Q(meeting__isnull=False)),
-                name="changerequest_new_has_no_meeting",
-                violation_error_message="A correction is about a meeting; a new one is not.",
+                condition=Q(report="new") | Q(meeting__isnull=False),
+                name="changerequest_correction_has_meeting",
+                violation_error_message="A correction is about a meeting.",
             ),
             models.CheckConstraint(
                 condition=~Q(decision="rejected") | ~Q(reason=""),

@@ -11,7 +11,7 @@ import os
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from groups.models import Meeting
 from tests.conftest import make_group, make_location, make_meeting, make_region
@@ -185,6 +185,7 @@ AXE_PAGES = {
     "referral-form": "/referrals/?fellowship=aa&day=1",
     "referral-sheet": "/referrals/sheet/?fellowship=aa&service=Leith+Clinic&note=Ask+for+Sam",
     "correction": "/meetings/leith-big-book/correction/",
+    "new-meeting": "/meetings/new/",
 }
 
 
@@ -407,3 +408,45 @@ def test_it_prints_the_referral_sheet_without_anything_overflowing(
     )
     pdf = page.pdf(format="A4" if paper == "a4" else "Letter", print_background=False)
     assert pdf.startswith(b"%PDF")
+
+
+# Volunteers
+
+
+def test_it_walks_a_volunteer_from_a_correction_to_the_changed_public_page(world, open_page):
+    from django.contrib.auth.models import Group as UserGroup
+    from django.contrib.auth.models import User
+
+    from groups.models import Fellowship, Volunteer
+
+    # Someone tells the directory that the meeting now starts at 19:30.
+    visitor = open_page("/meetings/leith-big-book/")
+    visitor.get_by_role("link", name="Suggest a correction").click()
+    visitor.get_by_label("Start time").fill("19:30")
+    visitor.get_by_label("Anything else the volunteers should know").fill("New time since May.")
+    visitor.get_by_role("button", name="Send to the volunteers").click()
+    assert visitor.get_by_role("heading", name="Thank you").is_visible()
+
+    user = User.objects.create_user("sam", "sam@example.org", "a-long-test-password")
+    user.is_staff = True
+    user.save()
+    user.groups.add(UserGroup.objects.get(name="volunteers"))
+    Volunteer.objects.create(user=user).fellowships.add(Fellowship.objects.get(slug="aa"))
+
+    # A volunteer signs in, finds it in the queue, corrects it to 19:45 and approves.
+    admin = open_page("/admin/")
+    admin.get_by_label("Username").fill("sam")
+    admin.get_by_label("Password").fill("a-long-test-password")
+    admin.get_by_role("button", name="Log in").click()
+    admin.get_by_role("link", name="Change requests").click()
+    admin.locator("#result_list").get_by_role("link", name="Some details have changed").click()
+    diff = admin.locator("table.change-request-diff tr.changed")
+    expect(diff).to_have_count(1)
+    assert "19:30" in diff.inner_text()
+    admin.get_by_label("Decision").select_option("approve")
+    admin.locator("#id_start_time").fill("19:45")
+    admin.get_by_role("button", name="Save", exact=True).click()
+    expect(admin.locator(".messagelist")).to_contain_text("counts as checked today")
+
+    visitor.goto("/meetings/leith-big-book/")
+    assert "19:45" in visitor.locator("main").inner_text()

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -478,6 +479,31 @@ class MeetingAdmin(ScopedAdmin):
         if getattr(request, "_purging", False):
             return super().delete_queryset(request, queryset)
         self._archive(request, queryset)
+
+    def log_deletions(self, request, queryset):
+        if getattr(request, "_purging", False):
+            return super().log_deletions(request, queryset)
+        return [self.log_change(request, obj, "Archived") for obj in queryset]
+
+    def response_delete(self, request, obj_display, obj_id):
+        if getattr(request, "_purging", False):
+            return super().response_delete(request, obj_display, obj_id)
+        self.message_user(
+            request,
+            f"“{obj_display}” is archived: it has left the directory, and the Restore action "
+            "brings it back.",
+        )
+        return HttpResponseRedirect(reverse("admin:groups_meeting_changelist"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and "types" in form.base_fields:
+            # The meeting's own fellowship's codes (vocabularies are kept apart).
+            vocabulary = obj.fellowship.type_vocabulary_id
+            form.base_fields["types"].queryset = MeetingType.objects.filter(
+                vocabulary_id=vocabulary
+            ).select_related("vocabulary")
+        return form
 
     def get_actions(self, request):
         actions = super().get_actions(request)

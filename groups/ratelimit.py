@@ -13,7 +13,8 @@ WINDOW_SECONDS = 3600
 
 def client_address(request) -> str:
     value = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR", "")
-    return value.split(",")[0].strip()  # X-Forwarded-For: the client first
+    # A list (X-Forwarded-For): the last entry is the one our own proxy added.
+    return value.split(",")[-1].strip()
 
 
 def allow(request, action: str, limit: int) -> bool:

@@ -168,6 +168,19 @@ def test_it_gives_a_volunteer_without_a_scope_nothing(client, na_meeting):
     assert "Harbour NA" not in page.text
 
 
+def test_it_offers_only_the_meetings_own_fellowships_type_codes(staff_client, smart_meeting):
+    from groups.models import MeetingType, TypeVocabulary
+
+    vocabulary = TypeVocabulary.objects.create(name="SMART formats", slug="smart-formats")
+    MeetingType.objects.create(
+        vocabulary=vocabulary, code="FAM", name="Family and Friends", category="community"
+    )
+    Fellowship.objects.filter(slug="smart-recovery").update(type_vocabulary=vocabulary)
+    page = staff_client.get(change_url(smart_meeting))
+    assert "Family and Friends" in page.text
+    assert "Big Book" not in page.text  # another vocabulary's code
+
+
 # History and revert -----------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format lock admin clean chromium pdf-libs
+.PHONY: install run serve test bench lint format lock admin clean chromium pdf-libs wrk
 
 # Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
 CHROMIUM ?= /usr/bin/chromium
@@ -24,6 +24,21 @@ run: $(STAMP) pdf-libs
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# Production serving: gunicorn with gunicorn.conf.py, static files through whitenoise. Settings
+# come from the environment (.env.example); with none, the demo database on SQLite.
+serve: $(STAMP) pdf-libs
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn -c gunicorn.conf.py recovery_directory.wsgi
+
+# The load benchmark (issue 7): 1,000 and 100,000 meetings on PostgreSQL, gunicorn, wrk.
+bench: $(STAMP) pdf-libs wrk
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 
 test: $(STAMP) chromium pdf-libs
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest

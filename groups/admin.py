@@ -28,6 +28,7 @@ from groups.models import (
     Fellowship,
     Group,
     Language,
+    ListingsVersion,
     Location,
     Meeting,
     MeetingType,
@@ -556,6 +557,7 @@ def record_checks(queryset, user, method: str) -> int:
         for pk in ids
     )
     Meeting.objects.filter(pk__in=ids).update(last_verified=today, flagged_on=None, flag_reason="")
+    ListingsVersion.bump()
     return len(ids)
 
 

@@ -5,3 +5,8 @@ class GroupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "groups"
     verbose_name = "Mutual aid directory"
+
+    def ready(self):
+        from groups import signals
+
+        signals.connect()

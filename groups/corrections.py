@@ -19,7 +19,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from groups.models import ChangeRequest, Fellowship, Location, Meeting, Verification
+from groups.models import (
+    ChangeRequest,
+    Fellowship,
+    ListingsVersion,
+    Location,
+    Meeting,
+    Verification,
+)
 
 # Fields of the listing that the public may propose, in the order the forms show them.
 MEETING_FIELDS = [
@@ -310,4 +317,5 @@ def note_report(change: ChangeRequest) -> bool:
         flag_reason=f"{reports} people reported that nobody was there "
         f"in the last {settings.NOBODY_THERE_DAYS} days",
     )
+    ListingsVersion.bump()
     return True

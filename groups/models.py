@@ -843,6 +843,7 @@ class Verification(models.Model):
         Meeting.objects.filter(pk=self.meeting_id, flagged_on__lte=self.verified_on).update(
             flagged_on=None, flag_reason=""
         )
+        ListingsVersion.bump()
 
 
 class NeedsChecking(Meeting):
@@ -937,3 +938,20 @@ class ChangeRequest(models.Model):
     def __str__(self) -> str:
         subject = self.meeting.name if self.meeting_id else self.proposed.get("name", "")
         return f"{self.get_report_display()}: {subject}"
+
+
+class ListingsVersion(models.Model):
+    """One row: when any listing last changed. Cached public pages are keyed by it
+    (groups.pagecache), so that an edit shows at once in every app server."""
+
+    changed = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Listings changed {self.changed:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def bump(cls) -> None:
+        from django.utils import timezone
+
+        if not cls.objects.filter(pk=1).update(changed=timezone.now()):
+            cls.objects.create(pk=1, changed=timezone.now())

@@ -22,6 +22,7 @@ from groups import referrals as referrals_module
 from groups.filters import MeetingFilter
 from groups.forms import CorrectionForm, NewMeetingForm
 from groups.models import Fellowship, Meeting
+from groups.pagecache import cached_page
 from groups.referrals import SheetOptions
 from groups.search import errors_of, matching, occurrence, search, viewer_zone
 from groups.serializers import meeting_json, meeting_schema_org
@@ -36,12 +37,14 @@ def _viewer_tz(request):
 
 
 @require_safe
+@cached_page
 def home(request):
     form = MeetingFilter(None, queryset=Meeting.objects.none()).form
     return render(request, "groups/home.html", {"form": form})
 
 
 @require_safe
+@cached_page
 def meetings(request):
     result = search(request.GET, default_tz=_viewer_tz(request))
     return render(
@@ -53,6 +56,7 @@ def meetings(request):
 
 
 @require_safe
+@cached_page
 def api_meetings(request):
     result = search(request.GET, default_tz=_viewer_tz(request), per_page=API_PAGE_SIZE)
     if result.errors:
@@ -83,6 +87,7 @@ def _get_meeting_or_404(slug):
 
 
 @require_safe
+@cached_page
 def meeting(request, slug):
     obj = _get_meeting_or_404(slug)
     if obj.status == Meeting.Status.INACTIVE:
@@ -139,6 +144,12 @@ def _propose(request, form, template, context):
 
 
 @require_safe
+def healthz(request):
+    """For load balancers: the process answers. No database query, nothing logged."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
 def correction_sent(request):
     return render(request, "groups/correction_sent.html")
 
@@ -151,6 +162,7 @@ def _types_by_category(meeting):
 
 
 @require_safe
+@cached_page
 def meeting_ics(request, slug):
     obj = _get_meeting_or_404(slug)
     if obj.status == Meeting.Status.INACTIVE:
@@ -161,6 +173,7 @@ def meeting_ics(request, slug):
 
 
 @require_safe
+@cached_page
 def meetings_ics(request):
     result = search(
         request.GET, default_tz=_viewer_tz(request), paginate=False, limit=CALENDAR_LIMIT
@@ -177,6 +190,7 @@ def _calendar_response(body: bytes, name: str):
 
 
 @require_safe
+@cached_page
 def fellowships(request):
     listed = ~Q(meetings__status=Meeting.Status.INACTIVE)
     rows = Fellowship.objects.annotate(meeting_count=Count("meetings", filter=listed)).order_by(
@@ -186,6 +200,7 @@ def fellowships(request):
 
 
 @require_safe
+@cached_page
 def fellowship(request, slug):
     obj = get_object_or_404(Fellowship, slug=slug)
     result = search(
@@ -244,6 +259,7 @@ def _sheet(request):
 
 
 @require_safe
+@cached_page
 def referral_sheet(request):
     context, status = _sheet(request)
     template = "referrals/sheet.html" if status == 200 else "referrals/form.html"
@@ -251,6 +267,7 @@ def referral_sheet(request):
 
 
 @require_safe
+@cached_page
 def referral_sheet_pdf(request):
     context, status = _sheet(request)
     if status != 200:

@@ -19,5 +19,6 @@ urlpatterns = [
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/sheet/", views.referral_sheet, name="referral_sheet"),
     path("referrals/sheet.pdf", views.referral_sheet_pdf, name="referral_sheet_pdf"),
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

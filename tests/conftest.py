@@ -67,6 +67,13 @@ def make_meeting(fellowship="aa", types=(), languages=("en",), **fields):
 
 
 @pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Pages are built afresh in each request unless a test turns the page cache on (its own
+    tests do: tests/test_pagecache.py), so that query counts measure the page's work."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached (the catalogue of types, regions, …)."""
     from django.core.cache import cache

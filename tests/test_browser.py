@@ -413,7 +413,10 @@ def test_it_prints_the_referral_sheet_without_anything_overflowing(
 # Volunteers
 
 
-def test_it_walks_a_volunteer_from_a_correction_to_the_changed_public_page(world, open_page):
+def test_it_walks_a_volunteer_from_a_correction_to_the_changed_public_page(
+    world, open_page, settings
+):
+    settings.PAGE_CACHE_SECONDS = 60  # as in production: the fix must show through the cache
     from django.contrib.auth.models import Group as UserGroup
     from django.contrib.auth.models import User
 
@@ -421,6 +424,7 @@ def test_it_walks_a_volunteer_from_a_correction_to_the_changed_public_page(world
 
     # Someone tells the directory that the meeting now starts at 19:30.
     visitor = open_page("/meetings/leith-big-book/")
+    assert "19:00" in visitor.locator("main").inner_text()  # and now the page is cached
     visitor.get_by_role("link", name="Suggest a correction").click()
     visitor.get_by_label("Start time").fill("19:30")
     visitor.get_by_label("Anything else the volunteers should know").fill("New time since May.")

@@ -1,0 +1,49 @@
+"""Public pages kept for a minute, forgotten the moment any listing changes.
+
+A page is cached under its full URL, the viewer's time-zone cookie, the current minute (the
+"starting soonest" order and "today" move with the clock) and the time of the last change to any
+listing (ListingsVersion, one small query). Any save of a meeting, venue, group, region,
+fellowship or type, a check, an approval or an import moves that time on (groups.signals), so a
+volunteer's fix shows at once in every app server, whether the cache is per process or shared.
+Only complete 200 answers that set no cookie are kept. PAGE_CACHE_SECONDS=0 turns it off.
+"""
+
+import functools
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from groups.models import ListingsVersion
+
+
+def _key(request) -> str | None:
+    changed = ListingsVersion.objects.values_list("changed", flat=True).first()
+    raw = "|".join(
+        (
+            changed.isoformat() if changed else "-",
+            str(int(time.time() // 60)),
+            request.get_full_path(),
+            request.COOKIES.get("tz", ""),
+        )
+    )
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached_page(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        response = cache.get(key)
+        if response is not None:
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            cache.set(key, response, seconds)
+        return response
+
+    return wrapper

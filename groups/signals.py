@@ -1,0 +1,33 @@
+"""Any change to what the public pages show moves ListingsVersion on (see groups.pagecache)."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from groups.models import (
+    Fellowship,
+    Group,
+    Language,
+    ListingsVersion,
+    Location,
+    Meeting,
+    MeetingType,
+    Region,
+    TypeVocabulary,
+)
+
+SHOWN = [Meeting, Location, Group, Region, Fellowship, MeetingType, Language, TypeVocabulary]
+
+
+def listings_changed(sender, **kwargs) -> None:
+    if kwargs.get("raw"):  # loaddata: the fixture's own rows
+        return
+    if kwargs.get("action", "post_").startswith("pre_"):  # m2m: once, after the change
+        return
+    ListingsVersion.bump()
+
+
+def connect() -> None:
+    for model in SHOWN:
+        post_save.connect(listings_changed, sender=model, dispatch_uid=f"shown-save-{model}")
+        post_delete.connect(listings_changed, sender=model, dispatch_uid=f"shown-del-{model}")
+    for through in (Meeting.types.through, Meeting.languages.through):
+        m2m_changed.connect(listings_changed, sender=through, dispatch_uid=f"shown-m2m-{through}")

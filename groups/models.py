@@ -804,6 +804,10 @@ class ImportSource(models.Model):
         validators=[validate_timezone],
         help_text="For rows and places without one; empty means the server's zone.",
     )
+    entity = models.CharField(
+        max_length=200, blank=True, help_text="Who publishes it, as the source itself says."
+    )
+    entity_url = models.URLField("entity's website", max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_run = models.DateTimeField("last imported", null=True, blank=True)
 

@@ -29,6 +29,8 @@ class Migration(migrations.Migration):
                 ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
                 ('file_name', models.CharField(blank=True, max_length=255)),
                 ('timezone', models.CharField(blank=True, help_text="For rows and places without one; empty means the server's zone.", max_length=64, validators=[groups.models.validate_timezone], verbose_name='time zone')),
+                ('entity', models.CharField(blank=True, help_text='Who publishes it, as the source itself says.', max_length=200)),
+                ('entity_url', models.URLField(blank=True, max_length=500, verbose_name="entity's website")),
                 ('created', models.DateTimeField(auto_now_add=True)),
                 ('last_run', models.DateTimeField(blank=True, null=True, verbose_name='last imported')),
                 ('fellowship', models.ForeignKey(help_text='For entries that do not name their own fellowship.', on_delete=django.db.models.deletion.PROTECT, related_name='import_sources', to='groups.fellowship')),

@@ -97,3 +97,7 @@ class MeetingAdmin(DirectoryAdmin):
     autocomplete_fields = ["group", "location"]
     filter_horizontal = ["types", "languages"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["export_meetings_csv"]  # groups.admin_imports
+
+
+from groups import admin_imports  # noqa: E402, F401  (import sources; the CSV export action)

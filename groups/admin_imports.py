@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from groups import importing
+from groups.admin import DirectoryAdmin
 from groups.exports import csv_chunks
 from groups.importing.save import Importer
 from groups.models import Fellowship, ImportRun, ImportSource, validate_timezone
@@ -122,7 +123,7 @@ class ImportRunInline(admin.TabularInline):
 
 
 @admin.register(ImportSource)
-class ImportSourceAdmin(admin.ModelAdmin):
+class ImportSourceAdmin(DirectoryAdmin):
     list_display = ["name", "format", "fellowship", "entity", "meeting_count", "last_run"]
     list_filter = ["format", "fellowship"]
     search_fields = ["name", "url", "file_name", "entity"]
@@ -186,7 +187,13 @@ class ImportSourceAdmin(admin.ModelAdmin):
         return self._page(request, "admin/groups/importsource/upload.html", {"form": form}, status)
 
     def _preview(self, request, run, report, status=200):
-        context = {"run": run, "report": report, "counts": report.counts()}
+        context = {
+            "run": run,
+            "report": report,
+            "counts": report.counts(),
+            # A Counter answers 0 to the template's report.unknown_types.items look-up.
+            "unknown_types": sorted(report.unknown_types.items()),
+        }
         return self._page(request, "admin/groups/importsource/preview.html", context, status)
 
     def confirm_view(self, request, run_id):

@@ -41,6 +41,7 @@ def _fetch(url: str, timeout: float) -> bytes:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             content = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as error:
+        error.close()  # it holds the connection
         raise SourceError(f"{url} answered HTTP {error.code} {error.reason}.") from None
     except urllib.error.URLError as error:
         raise SourceError(f"Could not reach {url}: {error.reason}.") from None

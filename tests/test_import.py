@@ -548,3 +548,70 @@ def test_it_lists_sources_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = superuser_client.get(url)
     assert "feed 19" in response.text
+
+
+# Round trip -------------------------------------------------------------------------------
+
+
+def listing():
+    """Every listed meeting, field by field, keyed by slug."""
+    found = {}
+    meetings = Meeting.objects.listed().select_related("fellowship", "group", "location")
+    for m in meetings.prefetch_related("types", "languages"):
+        place, group = m.location, m.group
+        found[m.slug] = {
+            "meeting": (m.name, m.fellowship.slug, m.day, m.start_time, m.timezone),
+            # A feed always carries an end time: none means the spec's default hour.
+            "end": m.effective_end_time,
+            "how": (m.attendance, m.status, m.status_reason),
+            "online": (m.conference_url, m.conference_phone, m.conference_notes),
+            "notes": m.notes,
+            "types": codes(m),
+            "languages": codes(m, "languages"),
+            "group": (group.name, group.notes) if group else None,
+            "place": place
+            and (
+                place.name,
+                place.address,
+                place.city,
+                place.state,
+                place.postal_code,
+                place.country,
+                place.latitude,
+                place.longitude,
+                place.approximate,
+                place.timezone,
+                place.notes,
+                place.access_notes,
+                [(r.name, r.kind) for r in place.region.ancestors()] if place.region else None,
+            ),
+        }
+    return found
+
+
+def empty_the_directory():
+    Meeting.objects.all().delete()
+    Location.objects.all().delete()
+    from groups.models import Group
+
+    Group.objects.all().delete()
+    while Region.objects.exists():
+        Region.objects.filter(children__isnull=True).delete()
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("meeting-guide", "demo.json"), ("csv", "demo.csv")])
+def test_it_reads_back_an_export_of_the_demo_as_it_was(tmp_path, fmt, name):
+    call_command("loaddata", "demo", verbosity=0)
+    before = listing()
+    export = tmp_path / name
+    call_command("export_meetings", "--format", fmt, "-o", str(export))
+    empty_the_directory()
+
+    # --fellowship is only the default: each entry names its own.
+    output = run(export, fmt, "sos")
+    assert f"created {len(before)}," in output and "rejected 0" in output
+    after = listing()
+    assert after.keys() == before.keys()
+    for slug, fields in before.items():
+        assert after[slug] == fields, slug
+    assert Location.objects.count() == len({f["place"][:3] for f in before.values() if f["place"]})

@@ -39,6 +39,7 @@ from groups.models import (
 )
 
 BATCH = 1000
+UPDATE_BATCH = 100
 LISTED = 20  # created and updated meetings named in a report; every rejected row is named
 # What an import sets on a meeting, and compares to see whether it changed.
 FIELDS = [
@@ -475,6 +476,17 @@ class Importer:
             ]
             through.objects.bulk_create(links, batch_size=BATCH)
 
+    def _update(self, changed: list[Plan]) -> None:
+        """bulk_update writes a CASE per column over its batch: only the columns that changed,
+        grouped, in small batches."""
+        by_columns = collections.defaultdict(list)
+        for plan in changed:
+            columns = [field for field in plan.changed if field in FIELDS]
+            by_columns[tuple(columns)].append(plan.meeting)
+        for columns, meetings in by_columns.items():
+            fields = [*columns, *DERIVED_FIELDS, "updated"]
+            Meeting.objects.bulk_update(meetings, fields, batch_size=UPDATE_BATCH)
+
     def _deactivate(self, existing: dict[str, Meeting], seen: set[str]) -> None:
         reason = f"No longer listed by {self.source.name} (import of {self.now:%Y-%m-%d})"
         gone = [
@@ -490,7 +502,7 @@ class Importer:
             )
             self.report.deactivated.append(Change(meeting.source_key, meeting.slug, meeting.name))
         fields = ["status", "status_reason", "updated"]
-        Meeting.objects.bulk_update(gone, fields, batch_size=BATCH)
+        Meeting.objects.bulk_update(gone, fields, batch_size=UPDATE_BATCH)
 
     def _import(self, skip_invalid: bool) -> None:
         report = self.report
@@ -549,8 +561,7 @@ class Importer:
         for plan in changed:
             plan.meeting.updated = self.now
         Meeting.objects.bulk_create([plan.meeting for plan in new], batch_size=BATCH)
-        columns = [*FIELDS, *DERIVED_FIELDS, "updated"]
-        Meeting.objects.bulk_update([p.meeting for p in changed], columns, batch_size=BATCH)
+        self._update(changed)
         self._links(new + changed, old_types, old_languages)
         self._deactivate(existing, seen)
         report.created = [Change(p.row.ref, p.meeting.slug, p.meeting.name) for p in new]

@@ -346,6 +346,20 @@ def test_it_updates_in_place_on_a_reimport_and_marks_vanished_meetings_inactive(
     ]
 
 
+def test_it_leaves_a_meeting_whose_row_turned_bad_as_it_was_with_skip_invalid(tmp_path):
+    entries = json.loads((SAMPLES / "meeting-guide.json").read_text())
+    feed = write(tmp_path, "feed.json", entries)
+    run(feed)
+    entries[2]["time"] = "25:99"  # portobello-hybrid, now unreadable
+    entries[1]["fellowship"] = "no-such-fellowship"
+    write(tmp_path, "feed.json", entries)
+    output = run(feed, "meeting-guide", "aa", "--skip-invalid")
+    assert "updated 0, unchanged 6, deactivated 0, rejected 2" in output
+    assert "entry 1 (Online Edinburgh Step Study): fellowship: no fellowship" in output
+    kept = Meeting.objects.get(slug="portobello-hybrid")
+    assert kept.status == "active" and kept.start_time == datetime.time(12, 30)
+
+
 # Spreadsheets -----------------------------------------------------------------------------
 
 

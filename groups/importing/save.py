@@ -198,8 +198,8 @@ class Regions:
         return parent
 
     def _create(self, name: str, parent: Region | None, place: Place) -> Region:
-        if fold(name) == fold(place.country) or (parent is None and not place.country):
-            kind = Region.Kind.COUNTRY if parent is None else Region.Kind.AREA
+        if fold(name) == fold(place.country) and parent is None:
+            kind = Region.Kind.COUNTRY
         elif fold(name) == fold(place.state) or (parent and parent.kind == Region.Kind.COUNTRY):
             kind = Region.Kind.STATE
         else:

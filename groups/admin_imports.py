@@ -6,6 +6,8 @@ confirmation: the database is the one store every app server shares, a file of a
 small for it, and nothing is left behind on disk. The content is emptied once the run is saved.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from groups import importing
@@ -173,6 +176,11 @@ class ImportSourceAdmin(DirectoryAdmin):
             except ValueError as error:
                 form.add_error("file", str(error))
             else:
+                # Previews nobody confirmed within a day are forgotten, with their files.
+                stale = timezone.now() - datetime.timedelta(days=1)
+                ImportRun.objects.filter(
+                    status=ImportRun.Status.PREVIEW, started__lt=stale
+                ).delete()
                 source = form.source()
                 run = ImportRun.objects.create(
                     source=source,

@@ -290,9 +290,15 @@ class Places:
         Location.objects.bulk_create(self.new, batch_size=BATCH)
         corrected = 0
         for location, before in self.corrected.values():
-            if _details(location) != before:
-                location.save()  # also refreshes its meetings' search text
-                corrected += 1
+            if _details(location) == before:
+                continue
+            try:
+                location.clean_fields(exclude=["region"])
+            except ValidationError:
+                location.refresh_from_db()  # a correction that does not fit is not taken
+                continue
+            location.save()  # also refreshes its meetings' search text
+            corrected += 1
         return corrected
 
 

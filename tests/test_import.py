@@ -375,9 +375,21 @@ def test_it_leaves_a_meeting_whose_row_turned_bad_as_it_was_with_skip_invalid(tm
     run(feed)
     entries[2]["time"] = "25:99"  # portobello-hybrid, now unreadable
     entries[1]["fellowship"] = "no-such-fellowship"
+    entries.append(
+        {
+            "name": "New Hall",
+            "slug": "new-hall",
+            "day": 1,
+            "time": "19:00",
+            "address": "9 New Road",
+            "city": "Leith",
+            "conference_url": "http://meet.example.org/new",
+        }
+    )
     write(tmp_path, "feed.json", entries)
     output = run(feed, "meeting-guide", "aa", "--skip-invalid")
-    assert "updated 0, unchanged 6, deactivated 0, rejected 2" in output
+    assert "updated 0, unchanged 6, deactivated 0, rejected 3" in output
+    assert not Location.objects.filter(address="9 New Road").exists()  # no place for a bad row
     assert "entry 1 (Online Edinburgh Step Study): fellowship: no fellowship" in output
     kept = Meeting.objects.get(slug="portobello-hybrid")
     assert kept.status == "active" and kept.start_time == datetime.time(12, 30)

@@ -370,6 +370,10 @@ class Importer:
             "pk", "code", "vocabulary", "language"
         ):
             self.types.setdefault(vocabulary, {})[code] = (pk, language)
+        self.folded = {
+            vocabulary: {code.casefold(): value for code, value in codes.items()}
+            for vocabulary, codes in self.types.items()
+        }
         self.languages = dict(Language.objects.values_list("code", "pk"))
 
     # Reading -----------------------------------------------------------------------------
@@ -377,7 +381,7 @@ class Importer:
     def _types(self, row: Row, fellowship: Fellowship) -> tuple[set[int], set[int]]:
         """The fellowship's own types for the row's codes, and the languages they imply."""
         vocabulary = self.types.get(fellowship.type_vocabulary_id, {})
-        folded = {code.casefold(): value for code, value in vocabulary.items()}
+        folded = self.folded.get(fellowship.type_vocabulary_id, {})
         type_ids, language_ids = set(), set()
         for code in row.types:
             found = vocabulary.get(code) or folded.get(code.casefold())
@@ -543,6 +547,12 @@ class Importer:
                 self._reject(row, error)
         if report.rejected and not skip_invalid:
             return  # refused: write nothing at all
+        # Only the places and groups of rows that were understood are made.
+        used = {
+            id(related) for plan in plans for related in (plan.meeting.location, plan.meeting.group)
+        }
+        self.places.new = [location for location in self.places.new if id(location) in used]
+        self.groups.new = [group for group in self.groups.new if id(group) in used]
         if self.source.pk is None:
             self.source.save()
         regions = Regions(report)

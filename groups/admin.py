@@ -412,10 +412,16 @@ class MeetingAdmin(ScopedAdmin):
     autocomplete_fields = ["group", "location"]
     filter_horizontal = ["types", "languages"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["last_verified", "flagged_on", "flag_reason"]
+    readonly_fields = ["last_verified", "flagged_on", "flag_reason", "source", "source_key"]
     inlines = [VerificationInline]
     delete_confirmation_template = "admin/groups/meeting/archive_confirmation.html"
-    actions = ["mark_checked", "archive", "restore", "purge"]
+    actions = [
+        "mark_checked",
+        "archive",
+        "restore",
+        "purge",
+        "export_meetings_csv",  # groups.admin_imports
+    ]
     fieldsets = [
         (None, {"fields": ["name", "slug", "fellowship", "group"]}),
         ("When", {"fields": ["day", "start_time", "end_time", "timezone"]}),
@@ -434,7 +440,17 @@ class MeetingAdmin(ScopedAdmin):
         ("About the meeting", {"fields": ["types", "languages", "notes"]}),
         (
             "Status and checks",
-            {"fields": ["status", "status_reason", "last_verified", "flagged_on", "flag_reason"]},
+            {
+                "fields": [
+                    "status",
+                    "status_reason",
+                    "last_verified",
+                    "flagged_on",
+                    "flag_reason",
+                    "source",
+                    "source_key",
+                ]
+            },
         ),
         (None, {"fields": ["loaded_at"], "classes": ["hidden"]}),
     ]
@@ -850,3 +866,6 @@ class VolunteerUserAdmin(UserAdmin):
         names = [f.short_name for f in volunteer.fellowships.all()]
         names += [r.name for r in volunteer.regions.all()]
         return ", ".join(names)
+
+
+from groups import admin_imports  # noqa: E402, F401  (import sources; the CSV export action)

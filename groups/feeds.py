@@ -2,6 +2,12 @@
 
 Private contacts never appear. Types are the spec's codes: a fellowship whose vocabulary is the
 Meeting Guide's exports its codes as they are; "TC" marks a temporarily closed meeting.
+
+A few fields are ours, not the spec's (readers ignore what they do not know), so that a feed of
+this directory reads back into another one as it was (groups.importing): `fellowship` (slug),
+`attendance` and `status` (explicit, where the spec leaves them to be inferred from TC and the
+online details), `status_reason`, `languages` (codes) and `location_access_notes` (the part of
+`location_notes` about access).
 """
 
 import datetime
@@ -36,10 +42,14 @@ def entry(meeting: Meeting, request, regions) -> dict:
         "notes": meeting.notes,
         "entity": settings.SITE_NAME,
         "entity_website_url": request.build_absolute_uri("/"),
-        # Not in the spec (readers ignore what they do not know): lets a feed of this
-        # directory be read back with each meeting's fellowship.
+        # Not in the spec (see the module's docstring): read back by groups.importing.
         "fellowship": meeting.fellowship.slug,
+        "attendance": meeting.attendance,
+        "status": meeting.status,
+        "languages": sorted(language.code for language in meeting.languages.all()),
     }
+    if meeting.status_reason:
+        data["status_reason"] = meeting.status_reason
     if not meeting.by_appointment:
         data["day"] = meeting.day
         data["time"] = meeting.start_time.strftime("%H:%M")
@@ -70,6 +80,8 @@ def entry(meeting: Meeting, request, regions) -> dict:
                 "location_notes": "\n".join(n for n in (place.access_notes, place.notes) if n),
             }
         )
+        if place.access_notes:
+            data["location_access_notes"] = place.access_notes
         if not approximate:
             data["address"] = place.address
             data["formatted_address"] = place.formatted_address
@@ -89,23 +101,30 @@ def entry(meeting: Meeting, request, regions) -> dict:
     return data
 
 
-def stream(queryset, request, regions, chunk: int = 500):
-    """The feed as JSON text in pieces, reading the meetings a chunk at a time by primary key
-    (keyset pagination, so that memory stays flat however many meetings match and whatever the
+def entries(queryset, request, regions, chunk: int = 500):
+    """Feed entries one by one, reading the meetings a chunk at a time by primary key (keyset
+    pagination, so that memory stays flat however many meetings match and whatever the
     database driver buffers)."""
-    yield "["
-    first, last = True, 0
+    last = 0
     rows = (
         queryset.select_related("fellowship", "group", "location")
-        .prefetch_related("types__vocabulary")
+        .prefetch_related("types__vocabulary", "languages")
         .order_by("pk")
     )
     while True:
         batch = list(rows.filter(pk__gt=last)[:chunk])
         for meeting in batch:
-            yield ("" if first else ",\n") + json.dumps(entry(meeting, request, regions))
-            first = False
+            yield entry(meeting, request, regions)
         if len(batch) < chunk:
             break
         last = batch[-1].pk
+
+
+def stream(queryset, request, regions, chunk: int = 500):
+    """The feed as JSON text in pieces."""
+    yield "["
+    first = True
+    for data in entries(queryset, request, regions, chunk):
+        yield ("" if first else ",\n") + json.dumps(data)
+        first = False
     yield "]\n"

@@ -9,6 +9,7 @@ import functools
 import math
 import zoneinfo
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -485,6 +486,8 @@ class MeetingQuerySet(models.QuerySet):
 
 # The fields week_minute and duration are derived from.
 TIME_FIELDS = {"day", "start_time", "end_time", "timezone"}
+# The columns Meeting.derive() computes.
+DERIVED_FIELDS = ("week_minute", "duration", "search_text")
 
 
 class Meeting(models.Model):
@@ -581,6 +584,19 @@ class Meeting(models.Model):
     # Derived by save() from the meeting's, group's and venue's names, town and notes (see
     # groups.searchtext); Group.save() and Location.save() refresh it for their meetings.
     search_text = models.TextField(blank=True, editable=False)
+    # --- Imports (groups.importing): where the listing came from, and its id there. --------
+    source = models.ForeignKey(
+        "ImportSource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        help_text="The feed or file this meeting is imported from; a re-import updates it.",
+    )
+    source_key = models.CharField(
+        "id in the source", max_length=255, blank=True, help_text="Its slug or id there."
+    )
+    # --- end of imports ---------------------------------------------------------------------
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -671,18 +687,21 @@ class Meeting(models.Model):
                 | Q(duration__gte=1, duration__lte=1440),
                 name="meeting_duration_in_day",
             ),
+            # One meeting per id in each source. Its index is what a re-import matches by
+            # (groups.importing.save reads a source's meetings by source, then source_key).
+            models.UniqueConstraint(
+                fields=["source", "source_key"], name="meeting_source_key_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs):
-        self.week_minute = week_minute(self.day, self.start_time, self.timezone)
-        self.duration = duration(self.start_time, self.end_time)
-        self.search_text = self.words()
+        self.derive()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "week_minute", "duration", "search_text"}
+            kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -690,6 +709,13 @@ class Meeting(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def derive(self) -> None:
+        """Sets the columns computed from the others. save() calls it; code that writes with
+        bulk_create or bulk_update (imports) must call it too. Reads the group and venue."""
+        self.week_minute = week_minute(self.day, self.start_time, self.timezone)
+        self.duration = duration(self.start_time, self.end_time)
+        self.search_text = self.words()
 
     def words(self) -> str:
         """The text a search finds this meeting by. Reads its group and venue."""
@@ -938,6 +964,99 @@ class ChangeRequest(models.Model):
     def __str__(self) -> str:
         subject = self.meeting.name if self.meeting_id else self.proposed.get("name", "")
         return f"{self.get_report_display()}: {subject}"
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+
+class ImportSource(models.Model):
+    """A feed or file that meetings are imported from, again and again: a re-import updates
+    the meetings it brought (matched by their id in it) and marks those it no longer lists
+    inactive. See groups.importing."""
+
+    class Format(models.TextChoices):
+        MEETING_GUIDE = "meeting-guide", "Meeting Guide JSON feed"
+        CSV = "csv", "Spreadsheet, table format (CSV)"
+        XLSX = "xlsx", "Spreadsheet, table format (Excel .xlsx)"
+        BMLT = "bmlt", "BMLT GetSearchResults JSON"
+
+    name = models.CharField(
+        max_length=200, unique=True, help_text="Its URL or file name unless named otherwise."
+    )
+    format = models.CharField(max_length=20, choices=Format.choices)
+    fellowship = models.ForeignKey(
+        Fellowship,
+        on_delete=models.PROTECT,
+        related_name="import_sources",
+        help_text="For entries that do not name their own fellowship.",
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    timezone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="For rows and places without one; empty means the server's zone.",
+    )
+    entity = models.CharField(
+        max_length=200, blank=True, help_text="Who publishes it, as the source itself says."
+    )
+    entity_url = models.URLField("entity's website", max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_run = models.DateTimeField("last imported", null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=["meeting-guide", "csv", "xlsx", "bmlt"]),
+                name="import_source_format_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One import of a source: its counts and report. An admin upload is kept here between
+    its preview and the volunteer's confirmation (content), then emptied."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Previewed, not saved"
+        APPLIED = "applied", "Saved"
+
+    source = models.ForeignKey(ImportSource, on_delete=models.CASCADE, related_name="runs")
+    started = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    file_name = models.CharField(max_length=255, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    deactivated = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    report = models.TextField(blank=True)
+    skip_invalid = models.BooleanField(default=False)
+    content = models.BinaryField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-started", "-pk"]
+        indexes = [
+            # A source's admin page lists its runs, newest first.
+            models.Index(fields=["source", "-started"], name="import_run_source_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["preview", "applied"]), name="import_run_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started:%Y-%m-%d %H:%M}"
 
 
 class ListingsVersion(models.Model):

@@ -63,6 +63,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
 
 SITE_NAME = os.environ.get("SITE_NAME", "Mutual Aid Directory")
+# The site's public address, for links in exports made by commands (export_meetings).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

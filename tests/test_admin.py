@@ -4,7 +4,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from groups.models import Fellowship, Language, MeetingType, Region, TypeVocabulary
+from groups.models import (
+    Fellowship,
+    ImportSource,
+    Language,
+    MeetingType,
+    Region,
+    TypeVocabulary,
+)
 from tests.conftest import make_group, make_location, make_meeting, make_region
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +37,9 @@ def world():
         "location": meeting.location,
         "group": meeting.group,
         "meeting": meeting,
+        "importsource": ImportSource.objects.create(
+            name="Intergroup feed", format="meeting-guide", fellowship=meeting.fellowship
+        ),
     }
 
 
@@ -44,6 +54,7 @@ def world():
         "location",
         "group",
         "meeting",
+        "importsource",
     ],
 )
 def test_it_opens_each_changelist_and_change_form(staff_client, world, model):

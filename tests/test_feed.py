@@ -44,7 +44,14 @@ SPEC_FIELDS = {
     "entity",
     "entity_website_url",
 }
-OUR_FIELDS = {"fellowship"}  # readers ignore fields they do not know
+OUR_FIELDS = {  # readers ignore fields they do not know (groups.feeds)
+    "fellowship",
+    "attendance",
+    "status",
+    "status_reason",
+    "languages",
+    "location_access_notes",
+}
 
 
 def feed(client, **params):

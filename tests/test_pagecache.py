@@ -78,3 +78,13 @@ def test_it_keeps_pages_apart_by_the_viewers_time_zone(client, meeting):
     assert new_york != tokyo
     assert "14:00" in new_york  # 19:00 in London is 14:00 in New York in January
     assert "04:00" in tokyo
+
+
+def test_it_shows_an_import_at_once(client, meeting):
+    from django.core.management import call_command
+
+    assert "Just for Today" not in client.get("/meetings/?day=0").text
+    call_command(
+        "import_meetings", "tests/samples/bmlt.json", "--format", "bmlt", "--fellowship", "na"
+    )
+    assert "Just for Today" in client.get("/meetings/?day=0").text

@@ -1,0 +1,226 @@
+"""The admin for imports and exports: import sources with their runs, the "Import a file" page
+(upload, preview, confirm) and the meetings' "Export selected meetings as CSV" action.
+
+An upload is kept on its ImportRun (status "preview") between the preview and the volunteer's
+confirmation: the database is the one store every app server shares, a file of a few MB is
+small for it, and nothing is left behind on disk. The content is emptied once the run is saved.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from groups import importing
+from groups.admin import DirectoryAdmin
+from groups.exports import csv_chunks
+from groups.importing.save import Importer
+from groups.models import Fellowship, ImportRun, ImportSource, validate_timezone
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+PERMISSION = "groups.add_importsource"
+
+
+@admin.action(description="Export selected meetings as CSV")
+def export_meetings_csv(modeladmin, request, queryset):
+    response = StreamingHttpResponse(
+        csv_chunks(queryset, request, byte_order_mark=True), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="meetings.csv"'
+    return response
+
+
+# Registered with the site but disabled there, so that only MeetingAdmin, which names it in its
+# `actions`, offers it (Django's documented way to share an action by name).
+admin.site.add_action(export_meetings_csv)
+admin.site.disable_action("export_meetings_csv")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="A Meeting Guide feed (.json), a spreadsheet or BMLT JSON.")
+    format = forms.ChoiceField(choices=ImportSource.Format.choices)
+    fellowship = forms.ModelChoiceField(
+        Fellowship.objects.all(), help_text="For meetings the file does not give a fellowship."
+    )
+    name = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="The source's name; empty means the file's name. Importing again under the "
+        "same name updates its meetings and marks those no longer in the file inactive.",
+    )
+    timezone = forms.CharField(
+        required=False,
+        max_length=64,
+        validators=[validate_timezone],
+        help_text="For meetings and places without one; empty means the server's zone.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is over {MAX_UPLOAD_BYTES // 2**20} MB.")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if "file" in data:
+            data["name"] = data.get("name") or data["file"].name[:200]
+            found = ImportSource.objects.filter(name=data["name"]).first()
+            if found and data.get("format") and found.format != data["format"]:
+                self.add_error(
+                    "format",
+                    f"{found.name} is imported as {found.get_format_display()}; "
+                    "give another name to import this file as a new source.",
+                )
+        return data
+
+    def source(self) -> ImportSource:
+        data = self.cleaned_data
+        source = ImportSource.objects.filter(name=data["name"]).first() or ImportSource(
+            name=data["name"], format=data["format"]
+        )
+        source.fellowship = data["fellowship"]
+        source.file_name = data["file"].name[:255]
+        source.timezone = data["timezone"] or source.timezone
+        source.save()
+        return source
+
+
+class ImportRunInline(admin.TabularInline):
+    model = ImportRun
+    extra = 0
+    can_delete = False
+    fields = [
+        "started",
+        "status",
+        "user",
+        "file_name",
+        "created",
+        "updated",
+        "unchanged",
+        "deactivated",
+        "rejected",
+        "report_text",
+    ]
+    readonly_fields = fields
+    ordering = ["-started", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").defer("content")
+
+    @admin.display(description="report")
+    def report_text(self, run):
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', run.report)
+
+
+@admin.register(ImportSource)
+class ImportSourceAdmin(DirectoryAdmin):
+    list_display = ["name", "format", "fellowship", "entity", "meeting_count", "last_run"]
+    list_filter = ["format", "fellowship"]
+    search_fields = ["name", "url", "file_name", "entity"]
+    list_select_related = ["fellowship"]
+    readonly_fields = ["entity", "entity_url", "created", "last_run"]
+    inlines = [ImportRunInline]
+    change_list_template = "admin/groups/importsource/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+
+    @admin.display(description="meetings", ordering="meeting_count")
+    def meeting_count(self, source):
+        return source.meeting_count
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.upload_view), name="groups_importsource_upload"),
+            path(
+                "import/<int:run_id>/", view(self.confirm_view), name="groups_importsource_confirm"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _allowed(self, request):
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+
+    def _page(self, request, template, context, status=200):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import a file",
+            **context,
+        }
+        return TemplateResponse(request, template, context, status=status)
+
+    def upload_view(self, request):
+        """Upload a file, then see what it would change before anything is saved."""
+        self._allowed(request)
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            content = form.cleaned_data["file"].read()
+            try:
+                parsed = importing.parse(form.cleaned_data["format"], content)
+            except ValueError as error:
+                form.add_error("file", str(error))
+            else:
+                # Previews nobody confirmed within a day are forgotten, with their files.
+                stale = timezone.now() - datetime.timedelta(days=1)
+                ImportRun.objects.filter(
+                    status=ImportRun.Status.PREVIEW, started__lt=stale
+                ).delete()
+                source = form.source()
+                run = ImportRun.objects.create(
+                    source=source,
+                    user=request.user,
+                    status=ImportRun.Status.PREVIEW,
+                    file_name=form.cleaned_data["file"].name[:255],
+                    content=content,
+                )
+                report = Importer(source, parsed).run(dry_run=True, skip_invalid=True)
+                return self._preview(request, run, report)
+        status = 400 if form.errors else 200
+        return self._page(request, "admin/groups/importsource/upload.html", {"form": form}, status)
+
+    def _preview(self, request, run, report, status=200):
+        context = {
+            "run": run,
+            "report": report,
+            "counts": report.counts(),
+            # A Counter answers 0 to the template's report.unknown_types.items look-up.
+            "unknown_types": sorted(report.unknown_types.items()),
+        }
+        return self._page(request, "admin/groups/importsource/preview.html", context, status)
+
+    def confirm_view(self, request, run_id):
+        """Saves a previewed upload (the good rows only, if the volunteer chose so)."""
+        self._allowed(request)
+        run = get_object_or_404(ImportRun, pk=run_id, status=ImportRun.Status.PREVIEW)
+        if request.method != "POST":
+            return redirect(reverse("admin:groups_importsource_upload"))
+        source = run.source
+        parsed = importing.parse(source.format, bytes(run.content))
+        skip = request.POST.get("skip_invalid") == "on"
+        importer = Importer(source, parsed)
+        try:
+            report = importer.run(skip_invalid=skip, user=request.user, record=run)
+        except IntegrityError as error:  # a meeting saved elsewhere meanwhile
+            messages.error(request, f"Nothing was saved: {error}")
+            return self._preview(request, run, Importer(source, parsed).run(dry_run=True), 409)
+        if report.refused:
+            messages.error(request, f"Nothing was saved: {report.refused}")
+            return self._preview(request, run, report, 400)
+        messages.success(request, report.summary())
+        return redirect(reverse("admin:groups_importsource_change", args=[source.pk]))

@@ -1,0 +1,213 @@
+"""The Meeting Guide "table format": the feed's fields as spreadsheet columns with English
+headers, both ways. cells() writes a feed entry as a line (groups.exports); parse_csv() and
+parse_xlsx() read lines back into feed entries and on through groups.importing.meeting_guide.
+
+Headers are matched whatever their case, spacing or punctuation ("Postal Code", "postal_code");
+a CSV may start with a UTF-8 byte order mark and end its lines the Windows way.
+"""
+
+import csv
+import io
+import re
+
+from groups.importing import meeting_guide
+from groups.importing import rows as r
+
+# (header, feed entry key), in the order they are written. Region and Sub Region are the two
+# most specific regions; Regions (ours) is the whole chain, general to specific, "A > B > C".
+COLUMNS = [
+    ("ID", "slug"),
+    ("Name", "name"),
+    ("Day", "day"),
+    ("Time", "time"),
+    ("End Time", "end_time"),
+    ("Location", "location"),
+    ("Address", "address"),
+    ("City", "city"),
+    ("State", "state"),
+    ("Postal Code", "postal_code"),
+    ("Country", "country"),
+    ("Types", "types"),
+    ("Notes", "notes"),
+    ("Location Notes", "location_notes"),
+    ("Conference URL", "conference_url"),
+    ("Conference URL Notes", "conference_url_notes"),
+    ("Conference Phone", "conference_phone"),
+    ("Conference Phone Notes", "conference_phone_notes"),
+    ("Region", "region"),
+    ("Sub Region", "sub_region"),
+    ("Group", "group"),
+    ("Group Notes", "group_notes"),
+    ("Timezone", "timezone"),
+    ("Latitude", "latitude"),
+    ("Longitude", "longitude"),
+    ("Approximate", "approximate"),
+    ("Updated", "updated"),
+    ("URL", "url"),
+    # Ours (see groups.feeds):
+    ("Fellowship", "fellowship"),
+    ("Attendance", "attendance"),
+    ("Status", "status"),
+    ("Status Reason", "status_reason"),
+    ("Languages", "languages"),
+    ("Location Access Notes", "location_access_notes"),
+    ("Regions", "regions"),
+]
+HEADERS = [header for header, _ in COLUMNS]
+REGION_SEPARATOR = " > "
+# Other spellings seen in spreadsheets.
+ALIASES = {
+    "slug": "slug",
+    "start time": "time",
+    "end": "end_time",
+    "location name": "location",
+    "venue": "location",
+    "street address": "address",
+    "formatted address": "formatted_address",
+    "zip": "postal_code",
+    "zip code": "postal_code",
+    "postcode": "postal_code",
+    "province": "state",
+    "time zone": "timezone",
+    "lat": "latitude",
+    "lng": "longitude",
+    "lon": "longitude",
+    "meeting types": "types",
+    "subregion": "sub_region",
+    "district": "sub_region",
+    "entity url": "entity_url",
+    "entity website url": "entity_website_url",
+    "entity": "entity",
+}
+
+
+def _normal(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", r.text(header).casefold())
+
+
+KEYS = {_normal(header): key for header, key in COLUMNS} | {
+    _normal(alias): key for alias, key in ALIASES.items()
+}
+SPLIT_BY_COMMA = {"languages"}
+
+# A model field's column, to name it in a validation error.
+LABELS = {
+    "meeting.slug": "ID",
+    "meeting.name": "Name",
+    "meeting.day": "Day",
+    "meeting.start_time": "Time",
+    "meeting.end_time": "End Time",
+    "meeting.timezone": "Timezone",
+    "meeting.conference_url": "Conference URL",
+    "meeting.conference_phone": "Conference Phone",
+    "meeting.conference_notes": "Conference URL Notes",
+    "meeting.notes": "Notes",
+    "meeting.status_reason": "Status Reason",
+    "meeting.fellowship": "Fellowship",
+    "meeting.types": "Types",
+    "meeting.languages": "Languages",
+    "meeting.location": "Address",
+    "location.name": "Location",
+    "location.address": "Address",
+    "location.city": "City",
+    "location.state": "State",
+    "location.postal_code": "Postal Code",
+    "location.country": "Country",
+    "location.latitude": "Latitude",
+    "location.longitude": "Longitude",
+    "location.notes": "Location Notes",
+    "location.access_notes": "Location Access Notes",
+    "location.timezone": "Timezone",
+    "group.name": "Group",
+    "group.notes": "Group Notes",
+    "region.name": "Region",
+}
+_HEADER_OF = {key: header for header, key in COLUMNS}
+
+
+def cells(entry: dict) -> list[str]:
+    """A feed entry (groups.feeds.entry) as one line of the table."""
+    values = dict(entry)
+    if entry.get("day") is not None:
+        values["day"] = r.DAYS[entry["day"]].capitalize()
+    chain = entry.get("regions") or []
+    values["region"], values["sub_region"] = (chain[-2:] if len(chain) > 1 else [*chain, "", ""])[
+        :2
+    ]
+    values["regions"] = REGION_SEPARATOR.join(chain)
+    values["types"] = ", ".join(entry.get("types", []))
+    values["languages"] = ", ".join(entry.get("languages", []))
+    return [r.text(values.get(key)) for _, key in COLUMNS]
+
+
+def _entries(lines, parsed) -> list[tuple[int, dict]]:
+    """(line number, feed entry) for each non-empty line after the header (line 1)."""
+    lines = iter(lines)
+    header = next(lines, None)
+    if not header or not any(r.text(cell) for cell in header):
+        raise ValueError("The first line should be the column headers (Name, Day, Time, …).")
+    keys = [KEYS.get(_normal(cell)) for cell in header]
+    parsed.ignored = [r.text(cell) for cell, key in zip(header, keys, strict=True) if not key]
+    if "name" not in keys:
+        raise ValueError("No Name column: the first line should be the column headers.")
+    found = []
+    for number, line in enumerate(lines, start=2):
+        values = {key: cell for key, cell in zip(keys, line, strict=False) if key}
+        if not any(r.text(value) for value in values.values()):
+            continue
+        if "regions" in values:
+            chain = r.text(values["regions"]).split(REGION_SEPARATOR.strip())
+            values["regions"] = [part.strip() for part in chain if part.strip()] or None
+        for key in SPLIT_BY_COMMA & values.keys():
+            values[key] = r.codes(values[key]) if r.text(values[key]) else None
+        found.append((number, values))
+    return found
+
+
+def _parse(lines) -> meeting_guide.Parsed:
+    parsed = meeting_guide.Parsed(LABELS)
+    for number, entry in _entries(lines, parsed):
+
+        def read(entry=entry, ref=f"line {number}"):
+            return meeting_guide.rows_of(entry, ref, _HEADER_OF.get)
+
+        parsed.add(f"line {number}", read, entry, "slug", "name")
+        meeting_guide.note_entity(parsed, entry)
+    return parsed
+
+
+def decode(content: bytes) -> str:
+    """UTF-8 (with or without a byte order mark), else Windows-1252 as Excel saves it."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return content.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ValueError("This file is neither UTF-8 nor Windows-1252 text.") from None
+
+
+def parse_csv(content: bytes) -> meeting_guide.Parsed:
+    if content.startswith(b"PK\x03\x04"):  # an .xlsx sent as CSV
+        return parse_xlsx(content)
+    text = decode(content)
+    header = text.partition("\n")[0]
+    # Comma-separated, unless the header has none: spreadsheets in some locales use ; or tabs.
+    delimiter = next((d for d in ",;\t" if d in header), ",")
+    return _parse(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def parse_xlsx(content: bytes) -> meeting_guide.Parsed:
+    """The first sheet of an Excel workbook."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        raise ValueError("This is not an Excel (.xlsx) workbook.") from None
+    try:
+        return _parse(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()

@@ -69,6 +69,9 @@ def parse_args():
     parser.add_argument("--soak-clients", type=int, default=32)
     parser.add_argument("--base-url", default="postgres://postgres@127.0.0.1:5432/")
     parser.add_argument("--fresh", action="store_true", help="rebuild the databases")
+    parser.add_argument(
+        "--modes", nargs="+", default=["cached", "uncached"], choices=["cached", "uncached"]
+    )
     return parser.parse_args()
 
 
@@ -236,6 +239,8 @@ def run_size(args, size: int) -> dict:
     measured = count_queries({**env, "PAGE_CACHE_SECONDS": "0"}, [p for _, p in targets])
     out = {}
     for mode, seconds in (("cached", "60"), ("uncached", "0")):
+        if mode not in args.modes:
+            continue
         print(f"  page cache {mode}", flush=True)
         port = free_port()
         server = start_gunicorn({**env, "PAGE_CACHE_SECONDS": seconds}, port)
@@ -320,8 +325,10 @@ def misses_of(results: dict[int, dict], mode: str) -> list[str]:
 def report(args, results: dict[int, dict]) -> list[str]:
     lines = []
     for size in sorted(results):
-        for mode in ("cached", "uncached"):
+        for mode in args.modes:
             lines += table(args, size, mode, results[size][mode])
+        if "soak" not in results[size]:
+            continue
         soak = results[size]["soak"]
         lines.append(
             f"soak (cache on): {args.soak_seconds} s at {args.soak_clients} clients over every "
@@ -331,12 +338,14 @@ def report(args, results: dict[int, dict]) -> list[str]:
     failed = [
         f"{size:,}: {results[size]['soak']['failed']} failed requests in the soak"
         for size in results
-        if results[size]["soak"]["failed"]
+        if results[size].get("soak", {}).get("failed")
     ]
     for mode, title in (
         ("cached", "with the page cache (production)"),
         ("uncached", "with every page built afresh"),
     ):
+        if mode not in args.modes:
+            continue
         misses = misses_of(results, mode) + (failed if mode == "cached" else [])
         growth = [
             f"{label} {row['growth']:.2f}"

@@ -14,11 +14,12 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 
 from groups.models import ListingsVersion
 
 
-def _key(request) -> str | None:
+def _key(request) -> str:
     changed = ListingsVersion.objects.values_list("changed", flat=True).first()
     raw = "|".join(
         (
@@ -38,12 +39,14 @@ def cached_page(view):
         if not seconds or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         key = _key(request)
-        response = cache.get(key)
-        if response is not None:
-            return response
+        kept = cache.get(key)
+        if kept is not None:
+            content, headers = kept
+            return HttpResponse(content, headers=headers)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
-            cache.set(key, response, seconds)
+            # Bytes and headers, not the response object: quicker to store and to read back.
+            cache.set(key, (response.content, dict(response.headers)), seconds)
         return response
 
     return wrapper

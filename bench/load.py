@@ -5,9 +5,10 @@
 For each size (1,000 and 100,000 meetings) it fills a PostgreSQL database of its own with
 `generate_meetings` (once; later runs reuse it), collects the static files, starts gunicorn with
 gunicorn.conf.py (DEBUG off, persistent database connections, whitenoise), and for each public
-page runs wrk with --clients connections for --seconds, after a run of the trivial view (/healthz)
-just before it, printing requests per second, its ratio to that trivial view's, median and 95th-percentile latency, SQL
-queries per request (counted in-process on the same database) and response size. Then a soak:
+page runs wrk with --clients connections for --seconds, after a run of the trivial view
+(/healthz) just before it, printing requests per second, the ratio to that trivial run's, median
+and 95th-percentile latency, SQL queries per request (counted in-process on the same database)
+and response size. Then a soak:
 --soak-seconds at --soak-clients over every page in turn, counting failed requests.
 
 The budgets (issue 7) are checked and printed: at 100,000 meetings every search page at least a

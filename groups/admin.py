@@ -2,8 +2,6 @@
 revert (django-simple-history), archive instead of delete, refusal of conflicting edits
 (groups.concurrency), verification records and the queue of corrections from the public."""
 
-import datetime
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +35,7 @@ from groups.models import (
     TypeVocabulary,
     Verification,
     Volunteer,
+    needs_check_q,
 )
 from groups.scope import scope_of
 
@@ -102,15 +101,10 @@ class CheckedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "stale":
-            return queryset.filter(_stale_q())
+            return queryset.filter(needs_check_q())
         if self.value() == "recent":
-            return queryset.exclude(_stale_q())
+            return queryset.exclude(needs_check_q())
         return queryset
-
-
-def _stale_q() -> Q:
-    cutoff = timezone.localdate() - datetime.timedelta(days=settings.VERIFICATION_INTERVAL_DAYS)
-    return Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff) | Q(flagged_on__isnull=False)
 
 
 # Scoped admins ------------------------------------------------------------------------------
@@ -381,6 +375,33 @@ def _place(obj) -> str:
     return obj.location.city or obj.location.name or str(obj.location)
 
 
+def record_checks(queryset, user, method: str) -> int:
+    today = timezone.localdate()
+    ids = list(queryset.values_list("pk", flat=True))
+    Verification.objects.bulk_create(
+        Verification(meeting_id=pk, verified_by=user, method=method, verified_on=today)
+        for pk in ids
+    )
+    Meeting.objects.filter(pk__in=ids).update(last_verified=today, flagged_on=None, flag_reason="")
+    ListingsVersion.bump()
+    return len(ids)
+
+
+@admin.action(description="Mark the selected listings checked today", permissions=["change"])
+def mark_checked(modeladmin, request, queryset):
+    """How they were checked comes from the field beside the action (VerifyActionForm)."""
+    method = request.POST.get("method", "")
+    if method not in Verification.Method.values:
+        modeladmin.message_user(
+            request,
+            "Choose how the listings were checked (next to the action), then try again.",
+            messages.ERROR,
+        )
+        return
+    count = record_checks(queryset, request.user, method)
+    modeladmin.message_user(request, f"Recorded a check of {count} listing(s) today.")
+
+
 @admin.register(Meeting)
 class MeetingAdmin(ScopedAdmin):
     scope_method = "meetings"
@@ -416,7 +437,7 @@ class MeetingAdmin(ScopedAdmin):
     inlines = [VerificationInline]
     delete_confirmation_template = "admin/groups/meeting/archive_confirmation.html"
     actions = [
-        "mark_checked",
+        mark_checked,
         "archive",
         "restore",
         "purge",
@@ -550,32 +571,6 @@ class MeetingAdmin(ScopedAdmin):
     def has_purge_permission(self, request):
         return request.user.has_perm("groups.purge_meeting")
 
-    @admin.action(description="Mark the selected listings checked today", permissions=["change"])
-    def mark_checked(self, request, queryset):
-        method = request.POST.get("method", "")
-        if method not in Verification.Method.values:
-            self.message_user(
-                request,
-                "Choose how the listings were checked (next to the action), then try again.",
-                messages.ERROR,
-            )
-            return None
-        count = record_checks(queryset, request.user, method)
-        self.message_user(request, f"Recorded a check of {count} listing(s) today.")
-        return None
-
-
-def record_checks(queryset, user, method: str) -> int:
-    today = timezone.localdate()
-    ids = list(queryset.values_list("pk", flat=True))
-    Verification.objects.bulk_create(
-        Verification(meeting_id=pk, verified_by=user, method=method, verified_on=today)
-        for pk in ids
-    )
-    Meeting.objects.filter(pk__in=ids).update(last_verified=today, flagged_on=None, flag_reason="")
-    ListingsVersion.bump()
-    return len(ids)
-
 
 @admin.register(NeedsChecking)
 class NeedsCheckingAdmin(DirectoryAdmin):
@@ -589,11 +584,10 @@ class NeedsCheckingAdmin(DirectoryAdmin):
     search_fields = ["name", "location__city", "group__name"]
     list_select_related = ["fellowship", "location"]
     ordering = [F("last_verified").asc(nulls_first=True), "pk"]
-    actions = ["mark_checked"]
+    actions = [mark_checked]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).exclude(status=Meeting.Status.INACTIVE)
-        return scope_of(request.user).meetings(queryset).filter(_stale_q())
+        return scope_of(request.user).meetings(super().get_queryset(request).needing_check())
 
     def has_add_permission(self, request):
         return False
@@ -621,10 +615,6 @@ class NeedsCheckingAdmin(DirectoryAdmin):
     @admin.display(description="Flagged")
     def flag(self, obj):
         return obj.flag_reason
-
-    @admin.action(description="Mark the selected listings checked today", permissions=["change"])
-    def mark_checked(self, request, queryset):
-        return MeetingAdmin.mark_checked(self, request, queryset)
 
 
 # The queue of corrections -------------------------------------------------------------------

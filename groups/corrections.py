@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from groups.importing.save import unique_slugs
 from groups.models import (
     ChangeRequest,
     Fellowship,
@@ -74,7 +75,7 @@ REPORT_STATUS = {
 }
 
 
-def _text(value) -> str:
+def as_text(value) -> str:
     """A field value as the forms and the JSON store write it."""
     if value is None:
         return ""
@@ -90,10 +91,10 @@ def current_values(meeting: Meeting | None) -> dict[str, str]:
             "status": Meeting.Status.ACTIVE,
             "attendance": Meeting.Attendance.IN_PERSON,
         }
-    values = {field: _text(getattr(meeting, field)) for field in MEETING_FIELDS + STATUS_FIELDS}
+    values = {field: as_text(getattr(meeting, field)) for field in MEETING_FIELDS + STATUS_FIELDS}
     place = meeting.location
     for field in PLACE_FIELDS:
-        values[f"location_{field}"] = _text(getattr(place, field)) if place else ""
+        values[f"location_{field}"] = as_text(getattr(place, field)) if place else ""
     return values
 
 
@@ -101,9 +102,9 @@ def proposed_changes(meeting: Meeting | None, values: dict) -> dict[str, str]:
     """Only the values that differ from the listing."""
     now = current_values(meeting)
     return {
-        field: _text(values.get(field))
+        field: as_text(values.get(field))
         for field in FIELDS
-        if field in values and _text(values.get(field)).strip() != now[field].strip()
+        if field in values and as_text(values.get(field)).strip() != now[field].strip()
     }
 
 
@@ -148,15 +149,6 @@ def diff(change: ChangeRequest) -> list[DiffRow]:
 
 
 # Approving ---------------------------------------------------------------------------------
-
-
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:56] or "meeting"
-    slug, n = base, 1
-    while Meeting.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 def _parse(field: str, value: str):
@@ -223,7 +215,7 @@ def prepare(change: ChangeRequest, values: dict[str, str]) -> Prepared:
     if not meeting.timezone and place is not None:
         meeting.timezone = place.timezone
     if not meeting.slug:
-        meeting.slug = _unique_slug(meeting.name)
+        meeting.slug = unique_slugs(Meeting, [slugify(meeting.name)[:56] or "meeting"], 64)[0]
 
     # Validate as the admin would, with the place as it will be (a new place is saved only
     # on approval, so the checks that need its id are left to the database then).

@@ -117,7 +117,7 @@ class _ListingFields(forms.Form):
 
     def listing_values(self) -> dict[str, str]:
         return {
-            name: corrections._text(self.cleaned_data.get(name))
+            name: corrections.as_text(self.cleaned_data.get(name))
             for name in corrections.FIELDS
             if name in self.cleaned_data
         }

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from groups.searchtext import search_text
@@ -443,6 +444,12 @@ class Group(models.Model):
         return (self.slug,)
 
 
+def needs_check_q() -> Q:
+    """A listing that is due a check (see MeetingQuerySet.needing_check)."""
+    cutoff = timezone.localdate() - datetime.timedelta(days=settings.VERIFICATION_INTERVAL_DAYS)
+    return Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff) | Q(flagged_on__isnull=False)
+
+
 class MeetingQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -454,6 +461,16 @@ class MeetingQuerySet(models.QuerySet):
     def listed(self):
         """What the public sees by default: active and temporarily closed, never inactive."""
         return self.exclude(status=Meeting.Status.INACTIVE)
+
+    def needing_check(self):
+        """Listed meetings never checked, checked longer ago than VERIFICATION_INTERVAL_DAYS, or
+        flagged by reports that nobody was there; the longest unchecked first. The admin's
+        "needs checking" list and `flag_stale_listings` both read it."""
+        return (
+            self.listed()
+            .filter(needs_check_q())
+            .order_by(models.F("last_verified").asc(nulls_first=True), "pk")
+        )
 
     def on_day(self, *days: int):
         """Meetings on any of the given weekdays (0 = Sunday … 6 = Saturday)."""
@@ -869,7 +886,6 @@ class Verification(models.Model):
         Meeting.objects.filter(pk=self.meeting_id, flagged_on__lte=self.verified_on).update(
             flagged_on=None, flag_reason=""
         )
-        ListingsVersion.bump()
 
 
 class NeedsChecking(Meeting):
@@ -1070,7 +1086,5 @@ class ListingsVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        from django.utils import timezone
-
         if not cls.objects.filter(pk=1).update(changed=timezone.now()):
             cls.objects.create(pk=1, changed=timezone.now())

@@ -12,9 +12,21 @@ from groups.models import (
     MeetingType,
     Region,
     TypeVocabulary,
+    Verification,
 )
 
-SHOWN = [Meeting, Location, Group, Region, Fellowship, MeetingType, Language, TypeVocabulary]
+# Verification: a check changes the listing's "last verified".
+SHOWN = [
+    Meeting,
+    Location,
+    Group,
+    Region,
+    Fellowship,
+    MeetingType,
+    Language,
+    TypeVocabulary,
+    Verification,
+]
 
 
 def listings_changed(sender, **kwargs) -> None:

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.http import (
     HttpResponse,
-    HttpResponseNotAllowed,
     HttpResponseNotModified,
     JsonResponse,
     StreamingHttpResponse,
@@ -15,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from groups import calendar, corrections, feeds, ratelimit
 from groups import referrals as referrals_module
@@ -108,6 +107,7 @@ def meeting(request, slug):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def meeting_correction(request, slug):
     """Anyone may say what is wrong with a listing; it goes to the volunteers' queue."""
     obj = _get_meeting_or_404(slug)
@@ -119,14 +119,13 @@ def meeting_correction(request, slug):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def meeting_new(request):
     """Anyone may tell the volunteers about a meeting that is missing."""
     return _propose(request, NewMeetingForm(request.POST or None), "groups/meeting_new.html", {})
 
 
 def _propose(request, form, template, context):
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
     context = {**context, "form": form}
     if request.method != "POST":
         return render(request, template, context)

@@ -9,22 +9,15 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from groups.admin import _stale_q
 from groups.models import Meeting
 from groups.scope import scope_of
 
 
 def stale_for(user):
-    queryset = (
-        Meeting.objects.exclude(status=Meeting.Status.INACTIVE)
-        .filter(_stale_q())
-        .select_related("fellowship", "location")
-        .order_by(F("last_verified").asc(nulls_first=True), "pk")
-    )
+    queryset = Meeting.objects.needing_check().select_related("fellowship", "location")
     return scope_of(user).meetings(queryset)
 
 

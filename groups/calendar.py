@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vRecur
 
-from groups.search import occurrence
+from groups.clock import occurrence
 
 ICAL_DAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
 
@@ -36,7 +36,7 @@ def build(meetings, request) -> bytes:
     for meeting in meetings:
         if meeting.by_appointment:
             continue
-        when = occurrence(meeting, now, meeting.zone)
+        when = occurrence(meeting, now)
         start = when.start
         end_time = meeting.effective_end_time
         end = datetime.datetime.combine(start.date(), end_time, tzinfo=meeting.zone)

@@ -8,15 +8,14 @@ import math
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, IntegerField, OuterRef, Q
+from django.db.models.functions import Mod
+from django.utils import timezone
 
+from groups import upcoming
 from groups.catalogue import catalogue
-from groups.models import (
-    Fellowship,
-    Location,
-    Meeting,
-    validate_timezone,
-)
+from groups.clock import viewer_zone, zone_or_none
+from groups.models import Fellowship, Location, Meeting
 from groups.places import resolve
 
 KM_PER_MILE = 1.609344
@@ -32,7 +31,8 @@ APPROACHES = [
 
 DAYS = [(str(value), label) for value, label in Meeting.Day.choices]
 
-# Times of day, in the meeting's own zone: (label, from, until). Night wraps past midnight.
+# Times of day, on the viewer's clock (else the meeting's own): (label, from, until). Night
+# wraps past midnight.
 TIMES_OF_DAY = {
     "morning": ("Morning (5:00–11:00)", datetime.time(5), datetime.time(11)),
     "midday": ("Midday and afternoon (11:00–17:00)", datetime.time(11), datetime.time(17)),
@@ -48,6 +48,9 @@ SORTS = [
 ]
 
 UNITS = [("km", "km"), ("mi", "miles")]
+
+# For a hard hour: meetings in progress or starting within this many hours.
+SOON = [("2", "Now or in the next 2 hours"), ("4", "Now or in the next 4 hours")]
 
 
 class KnownValuesField(forms.Field):
@@ -83,6 +86,19 @@ class KnownValuesFilter(django_filters.Filter):
     field_class = KnownValuesField
 
 
+class ZoneField(forms.Field):
+    """A zone name, or "" for anything that is not one: never an error."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        return value if isinstance(value, str) and zone_or_none(value) else ""
+
+
+class ZoneFilter(django_filters.Filter):
+    field_class = ZoneField
+
+
 class SearchForm(forms.Form):
     """Checks the parameters that only make sense together."""
 
@@ -111,12 +127,10 @@ class SearchForm(forms.Form):
             self.add_error("distance", "A distance needs a place: fill in near.")
         if data.get("sort") == "distance" and not has_origin and not self.errors:
             self.add_error("sort", "Sorting by distance needs a place: fill in near.")
-        tz = data.get("tz")
-        if tz:
-            try:
-                validate_timezone(tz)
-            except forms.ValidationError as error:
-                self.add_error("tz", error)
+        # The zone times are read in; an unknown ?tz= is ignored, like a missing one.
+        self.viewer = viewer_zone(
+            data.get("tz"), self.cookie_tz, self.origin, place_first=self.place_first
+        )
         return data
 
 
@@ -136,7 +150,7 @@ class MeetingFilter(django_filters.FilterSet):
     )
     day = django_filters.MultipleChoiceFilter(
         label="Day",
-        choices=[("today", "Today"), *DAYS],
+        choices=[("today", "Today"), ("tomorrow", "Tomorrow"), *DAYS],
         method="filter_day",
         widget=forms.CheckboxSelectMultiple,
     )
@@ -146,16 +160,20 @@ class MeetingFilter(django_filters.FilterSet):
         method="filter_time_of_day",
         empty_label="Any time",
     )
+    soon = django_filters.ChoiceFilter(
+        label="Starting",
+        choices=SOON,
+        method="filter_soon",
+        empty_label="Any time",
+    )
     start_after = django_filters.TimeFilter(
         label="Starting at or after",
-        field_name="start_time",
-        lookup_expr="gte",
+        method="filter_start",
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     start_before = django_filters.TimeFilter(
         label="Starting before",
-        field_name="start_time",
-        lookup_expr="lt",
+        method="filter_start",
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     attendance = django_filters.MultipleChoiceFilter(
@@ -197,22 +215,19 @@ class MeetingFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         label="Order", choices=SORTS, method="filter_nothing", empty_label=None
     )
-    tz = django_filters.CharFilter(
-        label="Your time zone",
-        method="filter_nothing",
-        max_length=64,
-        help_text="An IANA name such as Europe/London. Filled in for you when scripts run.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
+    # The zone to read times in, when a link names one (groups.clock); anything that is not a
+    # zone is ignored rather than refused. Changed on /time-zone/, not typed.
+    tz = ZoneFilter(method="filter_nothing")
 
     class Meta:
         model = Meeting
         fields: list[str] = []
         form = SearchForm
 
-    def __init__(self, data=None, *args, today=None, **kwargs):
+    def __init__(self, data=None, *args, now=None, cookie_tz="", place_first=False, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.today = today
+        self.now = now or timezone.now()
+        self.cookie_tz, self.place_first = cookie_tz, place_first
         # The lists serve both to check the parameters and to draw the form.
         known = catalogue()
         self.type_choices, self.type_ids = known.type_choices, known.type_ids
@@ -227,6 +242,7 @@ class MeetingFilter(django_filters.FilterSet):
         if hasattr(form, "regions"):
             return form
         form.regions = self.regions
+        form.cookie_tz, form.place_first = self.cookie_tz, self.place_first
         form.fields["type"].known = frozenset(self.type_ids)
         form.fields["language"].known = frozenset(self.languages)
         form.fields["region"].known = frozenset(self.regions.by_slug)
@@ -235,6 +251,16 @@ class MeetingFilter(django_filters.FilterSet):
         shown = self.regions.shown_in_form() | {self.data.get("region") if self.data else None}
         form.region_choices = [c for c in self.regions.choices if c[0] in shown]
         return form
+
+    @property
+    def viewer(self):
+        """The zone times are read in (groups.clock.ViewerZone). Known once the form is
+        cleaned; for parameters that fail, the zone of the link or the cookie."""
+        form = self.form
+        if hasattr(form, "viewer"):
+            return form.viewer
+        tz = self.data.get("tz") if self.data else None
+        return viewer_zone(tz, self.cookie_tz)
 
     # Lookups are decimals in django-filter's NumberFilter; distances and coordinates are floats.
     def _float(self, name):
@@ -266,17 +292,97 @@ class MeetingFilter(django_filters.FilterSet):
             condition |= Q(fellowship__spirituality=Fellowship.Spirituality.FAITH_BASED)
         return queryset.filter(condition)
 
+    # Times on the viewer's clock. Each meeting's key (groups.upcoming) is the minutes until it
+    # next starts, negative while it is in progress; windows of the viewer's time become ranges
+    # of it, and the indexed week_minute narrows the rows read.
+
+    def _keyed(self, queryset):
+        if "soon_key" in queryset.query.annotations:
+            return queryset
+        return queryset.alias(soon_key=upcoming.upcoming_key(self.now))
+
+    def _viewer_minutes(self, queryset):
+        """With the viewer's minute of the day (`viewer_minute_of_day`) of each meeting."""
+        queryset = self._keyed(queryset)
+        if "viewer_minute_of_day" in queryset.query.annotations:
+            return queryset
+        week = upcoming.viewer_week_minute(self.now, self.viewer.zone, F("soon_key"))
+        return queryset.alias(
+            viewer_week_minute=week,
+            viewer_minute_of_day=Mod(F("viewer_week_minute"), 1440, output_field=IntegerField()),
+        )
+
+    def _own_start(self, queryset):
+        if "own_start_minute" in queryset.query.annotations:
+            return queryset
+        return queryset.alias(own_start_minute=upcoming.start_minute())
+
+    def _within(self, low: int | None, high: int) -> Q:
+        """Meetings whose key lies in [low, high); no low: in progress included."""
+        condition = Q(soon_key__lt=high) & upcoming.near_in_week(self.now, low or -60, high)
+        return condition & Q(soon_key__gte=low) if low is not None else condition
+
     def filter_day(self, queryset, name, value):
-        days = {int(day) for day in value if day != "today"}
+        """Weekdays as the viewer's clock has them; "today" is what is left of the viewer's
+        date (in progress or still to start: those that have ended are left out), "tomorrow"
+        the whole of the next date. With no zone known, each meeting's own clock."""
+        queryset = self._keyed(queryset)
+        weekdays = {int(day) for day in value if day.isdigit()}
+        condition = Q()
+        viewer = self.viewer
+        if viewer:
+            to_midnight = [
+                upcoming.minutes_until(self.now, upcoming.local_midnight(self.now, viewer.zone, n))
+                for n in (1, 2)
+            ]
+            if "today" in value:
+                condition |= self._within(None, to_midnight[0])
+            if "tomorrow" in value:
+                condition |= self._within(to_midnight[0], to_midnight[1])
+            if weekdays:
+                queryset = self._viewer_minutes(queryset)
+                for day in weekdays:
+                    condition |= Q(
+                        viewer_week_minute__gte=day * 1440, viewer_week_minute__lt=(day + 1) * 1440
+                    )
+            return queryset.filter(condition)
+        # A meeting's own date: its start, s minutes after its midnight, is key minutes away.
+        queryset = self._own_start(queryset)
+        start = F("own_start_minute")
         if "today" in value:
-            days.add(self.today)
-        return queryset.filter(day__in=days)
+            condition |= Q(soon_key__lte=start, soon_key__gt=start - 1440)
+        if "tomorrow" in value:
+            condition |= Q(soon_key__gt=start, soon_key__lte=start + 1440)
+        if weekdays:
+            condition |= Q(day__in=weekdays)
+        return queryset.filter(condition)
+
+    def filter_soon(self, queryset, name, value):
+        return self._keyed(queryset).filter(self._within(None, int(value) * 60))
+
+    def _minute_range(self, queryset, start: datetime.time, end: datetime.time | None):
+        """Meetings starting at or after `start` and before `end` (wrapping past midnight), on
+        the viewer's clock, else their own."""
+        low = start.hour * 60 + start.minute
+        high = None if end is None else end.hour * 60 + end.minute
+        if self.viewer:
+            queryset, minute = self._viewer_minutes(queryset), "viewer_minute_of_day"
+        else:
+            queryset, minute = self._own_start(queryset), "own_start_minute"
+        if high is None:
+            return queryset.filter(**{f"{minute}__gte": low})
+        if low <= high:
+            return queryset.filter(**{f"{minute}__gte": low, f"{minute}__lt": high})
+        return queryset.filter(Q(**{f"{minute}__gte": low}) | Q(**{f"{minute}__lt": high}))
 
     def filter_time_of_day(self, queryset, name, value):
         _, start, end = TIMES_OF_DAY[value]
-        if start < end:
-            return queryset.filter(start_time__gte=start, start_time__lt=end)
-        return queryset.filter(Q(start_time__gte=start) | Q(start_time__lt=end))
+        return self._minute_range(queryset, start, end)
+
+    def filter_start(self, queryset, name, value):
+        if name == "start_after":
+            return self._minute_range(queryset, value, None)
+        return self._minute_range(queryset, datetime.time(0), value)
 
     def filter_attendance(self, queryset, name, value):
         # A hybrid meeting is both in person and online.

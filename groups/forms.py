@@ -5,10 +5,10 @@ a listing. The honeypot field `website` is hidden from people and filled in only
 """
 
 from django import forms
-from django.conf import settings
 
 from groups import corrections
 from groups.catalogue import catalogue
+from groups.clock import known_zones, viewer_zone, zone_at, zone_choices, zone_label
 from groups.models import (
     ChangeRequest,
     Fellowship,
@@ -16,10 +16,17 @@ from groups.models import (
     Region,
     validate_dial_string,
     validate_https,
-    validate_timezone,
 )
+from groups.places import resolve
 
 DAY_CHOICES = [("", "No fixed day (by appointment)"), *Meeting.Day.choices]
+
+
+class ZoneChoiceField(forms.ChoiceField):
+    """A zone from a list of cities; any zone of the database is accepted (an alias too)."""
+
+    def valid_value(self, value):
+        return value in known_zones() or super().valid_value(value)
 
 
 class _ListingFields(forms.Form):
@@ -38,11 +45,11 @@ class _ListingFields(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    timezone = forms.CharField(
+    timezone = ZoneChoiceField(
         label="Time zone",
-        max_length=64,
-        validators=[validate_timezone],
-        help_text="e.g. Europe/London or America/New_York.",
+        required=False,
+        help_text="Leave it to be worked out from the town, or choose the city nearest the "
+        "meeting that keeps the same time.",
     )
     attendance = forms.ChoiceField(
         label="How people take part",
@@ -87,8 +94,42 @@ class _ListingFields(forms.Form):
     # The honeypot: hidden by the page, left empty by people.
     website = forms.CharField(label="Leave this empty", required=False)
 
+    FROM_THE_TOWN = "Work it out from the town or postal code given below"
+
+    def __init__(self, *args, viewer_tz: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer_tz = viewer_tz
+        groups = list(zone_choices())
+        current = self.initial.get("timezone")
+        if current and not any(current == zone for _, zones in groups for zone, _ in zones):
+            groups.insert(0, ("Current", ((current, zone_label(current)),)))
+        self.fields["timezone"].choices = [("", self.FROM_THE_TOWN), *groups]
+
+    def _zone_of_place(self, cleaned) -> str:
+        """The zone of the town or postal code entered, found offline; "" if unknown."""
+        town = cleaned.get("location_city", "").strip()
+        country = cleaned.get("location_country", "").strip()
+        for text in (f"{town}, {country}" if town and country else "", town):
+            place = resolve(text) if text else None
+            if place is not None:
+                return zone_at(place.latitude, place.longitude) or ""
+        postal_code = cleaned.get("location_postal_code", "").strip()
+        place = resolve(postal_code) if postal_code else None
+        return zone_at(place.latitude, place.longitude) or "" if place else ""
+
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("timezone") and "timezone" not in self.errors:
+            # From the place entered, else the viewer's zone, else the directory's; never UTC
+            # unless chosen.
+            zone = self._zone_of_place(cleaned) or viewer_zone(None, self.viewer_tz).name
+            if zone:
+                cleaned["timezone"] = zone
+            else:
+                self.add_error(
+                    "timezone",
+                    "Choose the time zone: we could not tell it from the town or postal code.",
+                )
         if (cleaned.get("day") is None) != (cleaned.get("start_time") is None) and not (
             self.errors.keys() & {"day", "start_time"}
         ):
@@ -140,6 +181,7 @@ class CorrectionForm(_ListingFields):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         self.meeting = meeting
+        kwargs.pop("viewer_tz", None)  # a listing has its zone already
         initial = corrections.current_values(meeting)
         initial["day"] = meeting.day
         initial["start_time"] = meeting.start_time
@@ -190,7 +232,7 @@ class NewMeetingForm(_ListingFields):
     field_order = ["fellowship", "name"]
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"timezone": settings.TIME_ZONE, "attendance": "in_person"})
+        kwargs.setdefault("initial", {"attendance": "in_person"})
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "Not sure"), *catalogue().regions.choices]
 

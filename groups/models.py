@@ -5,7 +5,6 @@ chooses by; meeting type codes live in vocabularies so that two fellowships' cod
 """
 
 import datetime
-import functools
 import math
 import zoneinfo
 
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from groups.clock import known_zones
 from groups.searchtext import search_text
 from groups.weektime import MINUTES_PER_WEEK, duration, week_minute
 
@@ -37,13 +37,8 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(a, 1.0)))
 
 
-@functools.cache
-def _known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def validate_timezone(value: str) -> None:
-    if value not in _known_timezones():
+    if value not in known_zones():
         raise ValidationError(
             "%(value)s is not a time zone name. Use an IANA name such as Europe/London "
             "or America/New_York.",

@@ -12,6 +12,8 @@ import segno
 from django import forms
 from django.utils.safestring import mark_safe
 
+from groups.clock import week_day
+
 # A sheet lists at most this many meetings; past it, it says so and suggests narrowing.
 SHEET_LIMIT = 200
 
@@ -76,7 +78,9 @@ def qr_svg(url: str, scale: int = 2) -> str:
 
 
 def groups_of(rows, group_by: str) -> list[tuple[str, list]]:
-    """The sheet's sections: by day (Sunday first, by appointment last), or by fellowship."""
+    """The sheet's sections: by day (Sunday first, by appointment last), or by fellowship. Days
+    are those of the sheet's clock (groups.clock.When.shown): an online meeting from another zone
+    is filed under the day it falls on for the client."""
     sections: dict[str, list] = {}
     if group_by == "fellowship":
         ordered = sorted(rows, key=lambda r: (r.meeting.fellowship.name, _week_order(r)))
@@ -84,17 +88,16 @@ def groups_of(rows, group_by: str) -> list[tuple[str, list]]:
             sections.setdefault(row.meeting.fellowship.name, []).append(row)
         return list(sections.items())
     for row in sorted(rows, key=_week_order):
-        meeting = row.meeting
-        title = "By appointment" if meeting.by_appointment else meeting.get_day_display()
+        title = "By appointment" if row.when is None else f"{row.when.shown:%A}"
         sections.setdefault(title, []).append(row)
     return list(sections.items())
 
 
 def _week_order(row):
-    meeting = row.meeting
-    if meeting.by_appointment:
-        return (7, datetime.time(0), meeting.name)
-    return (meeting.day, meeting.start_time, meeting.name)
+    if row.when is None:
+        return (7, datetime.time(0), row.meeting.name)
+    shown = row.when.shown
+    return (week_day(shown), shown.time(), row.meeting.name)
 
 
 def pdf(html: str) -> bytes:

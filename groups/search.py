@@ -4,89 +4,25 @@ referral sheet, the feed and the calendar export) calls `search()` with the requ
 
 import dataclasses
 import datetime
-import zoneinfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Value, When
-from django.db.models.functions import Least, Mod
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models import F
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from groups.clock import ViewerZone, When, occurrence, week_day
 from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
 from groups.models import Meeting, distance_km
-from groups.weektime import MINUTES_PER_WEEK, duration, shift_groups, utc_minute_of_week
-
-IN_PROGRESS = datetime.timedelta(hours=1)
-
-
-def week_day(moment: datetime.datetime) -> int:
-    """The weekday of an aware datetime in the Meeting Guide numbering (0 = Sunday)."""
-    return (moment.weekday() + 1) % 7
-
-
-@dataclasses.dataclass
-class When_:
-    """A meeting's next start from now, in its own zone and the viewer's."""
-
-    start: datetime.datetime  # the occurrence shown: in progress, or the next one
-    in_progress: bool
-    viewer_start: datetime.datetime | None  # set when the viewer's clock reads differently
-
-    @property
-    def label(self) -> str:
-        return f"{self.start:%a %H:%M} {self.start:%Z}"
-
-    @property
-    def zone_name(self) -> str:
-        """The zone's abbreviation at this occurrence, e.g. GMT or BST."""
-        return self.start.tzname() or ""
-
-    @property
-    def long_label(self) -> str:
-        return f"{self.start:%A} {self.start.day} {self.start:%B}, {self.start:%H:%M}"
-
-    @property
-    def viewer_label(self) -> str:
-        if self.viewer_start is None:
-            return ""
-        return f"{self.viewer_start:%a %H:%M} {self.viewer_start:%Z}"
-
-
-def occurrence(meeting: Meeting, now: datetime.datetime, viewer: zoneinfo.ZoneInfo) -> When_:
-    """The occurrence to show: the one in progress (started less than an hour ago and not yet
-    ended) or else the next one. Computed with real calendar dates, so DST is honoured."""
-    zone = meeting.zone
-    local_now = now.astimezone(zone)
-    days_ahead = (meeting.day - week_day(local_now)) % 7
-    date = local_now.date() + datetime.timedelta(days=days_ahead)
-    start = datetime.datetime.combine(date, meeting.start_time, tzinfo=zone)
-    if start > now:
-        last = datetime.datetime.combine(
-            date - datetime.timedelta(days=7), meeting.start_time, tzinfo=zone
-        )
-    else:
-        last = start
-        start = datetime.datetime.combine(
-            date + datetime.timedelta(days=7), meeting.start_time, tzinfo=zone
-        )
-    length = datetime.timedelta(minutes=duration(meeting.start_time, meeting.end_time))
-    in_progress = now - last < min(IN_PROGRESS, length)
-    shown = last if in_progress else start
-    viewer_start = None
-    if meeting.is_online:
-        in_viewer = shown.astimezone(viewer)
-        if in_viewer.utcoffset() != shown.utcoffset():
-            viewer_start = in_viewer
-    return When_(start=shown, in_progress=in_progress, viewer_start=viewer_start)
+from groups.upcoming import MARGIN, upcoming_key, viewer_week_minute
+from groups.weektime import MINUTES_PER_WEEK, utc_minute_of_week
 
 
 @dataclasses.dataclass
 class Row:
     meeting: Meeting
-    when: When_ | None
+    when: When | None
     distance: float | None  # in the unit asked for
     unit: str = "km"
 
@@ -95,11 +31,14 @@ class Row:
 class Result:
     filterset: MeetingFilter
     errors: dict[str, list[str]]
-    viewer_tz: zoneinfo.ZoneInfo
+    viewer: ViewerZone
     now: datetime.datetime
     rows: list[Row] = dataclasses.field(default_factory=list)
     count: int = 0
     count_capped: bool = False
+    # A search near a place counts apart the meetings near it and those online from anywhere.
+    count_near: int | None = None
+    count_online: int | None = None
     page = None
     page_out_of_range: bool = False
     summary: list[tuple[str, str]] = dataclasses.field(default_factory=list)
@@ -110,68 +49,34 @@ class Result:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def heading(self) -> str:
+        """How many were found: "47 meetings near Glasgow, and 91 online"."""
+        cap = settings.SEARCH_COUNT_CAP
 
-def viewer_zone(*candidates: str | None) -> zoneinfo.ZoneInfo:
-    """The first valid zone of those given (?tz=, the browser's cookie), else the site's."""
-    for candidate in (*candidates, settings.TIME_ZONE):
-        try:
-            if candidate:
-                return zoneinfo.ZoneInfo(candidate)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            continue
-    return zoneinfo.ZoneInfo("UTC")
+        def meetings(n: int, word="meeting") -> str:
+            many = f"More than {cap}" if n >= cap and self.count_capped else str(n)
+            return f"{many} {word}{'' if n == 1 else 's'}"
 
+        if self.count_near is None:
+            return meetings(self.count)
+        place = self.filterset.form.origin[2]
+        text = f"{meetings(self.count_near)} near {place}"
+        if self.count_online:
+            more = f"more than {cap}" if self.count_online >= cap else str(self.count_online)
+            text += f", and {more} online"
+        return text
 
-def _upcoming_key(now: datetime.datetime):
-    """Minutes until each meeting next starts; minus the minutes since it started for a meeting
-    in progress (started less than an hour ago and not yet ended); NULL by appointment.
-
-    Integer arithmetic on stored columns. Under a daylight saving shift s, a meeting started
-    since = now + s - week_minute (mod week) minutes ago; with an in-progress window of
-    p = min(60, duration) minutes its key is (p - 1 - since) mod week - (p - 1): -since while in
-    progress, otherwise the minutes until it starts again. For the few zones whose clocks change
-    within the week, a meeting whose next start falls after the change takes the new shift.
-    """
-    now_minute = utc_minute_of_week(now)
-    window = Least(F("duration"), Value(60)) - 1
-
-    def key_under(shift: int):
-        rotated = Mod(
-            window + F("week_minute") + Value(2 * MINUTES_PER_WEEK - now_minute - shift),
-            MINUTES_PER_WEEK,
-            output_field=IntegerField(),
-        )
-        return rotated - window
-
-    whens = []
-    for (shift, later, change), zones in shift_groups(now).items():
-        if change is None:
-            whens.append(When(timezone__in=zones, then=key_under(shift)))
-            continue
-        before = key_under(shift)
-        after = Mod(
-            F("week_minute") + Value(2 * MINUTES_PER_WEEK - now_minute - later),
-            MINUTES_PER_WEEK,
-            output_field=IntegerField(),
-        )
-        # Under the new shift the start may reckon to just before the change: it is then the
-        # following week's.
-        after = Case(
-            When(LessThan(after, change), then=after + MINUTES_PER_WEEK),
-            default=after,
-            output_field=IntegerField(),
-        )
-        whens.append(
-            When(
-                timezone__in=zones,
-                then=Case(
-                    When(GreaterThanOrEqual(before, change), then=after),
-                    default=before,
-                    output_field=IntegerField(),
-                ),
-            )
-        )
-    return Case(*whens, default=key_under(0), output_field=IntegerField())
+    @property
+    def today_left_out(self) -> tuple[str, str] | None:
+        """For a search of "today": the weekday (number, name) whose meetings that have already
+        ended today are left out, so that the page can say so and link to all of them."""
+        if self.errors or "today" not in (self.filterset.form.cleaned_data.get("day") or []):
+            return None
+        if not self.viewer:
+            return ("", "")
+        weekday = week_day(self.now.astimezone(self.viewer.zone))
+        return (str(weekday), Meeting.Day(weekday).label)
 
 
 UPCOMING_ORDER = (F("upcoming").asc(nulls_last=True), "name", "pk")
@@ -181,14 +86,12 @@ UPCOMING_ORDER = (F("upcoming").asc(nulls_last=True), "name", "pk")
 # only while the tiers before it have not filled the page down to its end, so a page costs what
 # its meetings' tiers hold rather than ordering every match.
 TIERS = (120, 720, 1440, 2880)
-# A key in [low, high) puts week_minute within [now + low - MARGIN, now + high + MARGIN): a
-# zone's daylight saving shift is -1 to +2 hours, an in-progress window under one hour.
-MARGIN = 120
 
 
 def _tier(low: int | None, high: int | None, start: int) -> tuple[str, list]:
     """SQL for the meetings whose key lies in [low, high) (None: an open end), over the columns
-    of _upcoming_ids' base query; the last tier also takes meetings by appointment."""
+    of _upcoming_ids' base query; the last tier also takes meetings by appointment (the same
+    range as groups.upcoming.near_in_week, written out for this raw query)."""
     if high is None:
         return "(upcoming >= %s OR week_minute IS NULL)", [low]
     first = (start + (low or 0) - MARGIN) % MINUTES_PER_WEEK
@@ -204,7 +107,7 @@ def _tier(low: int | None, high: int | None, start: int) -> tuple[str, list]:
 def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> list[int]:
     """Ids of one page of the "starting soonest" order, in one query (see TIERS)."""
     connection = connections[queryset.db]
-    base = queryset.annotate(upcoming=_upcoming_key(now)).order_by()
+    base = queryset.annotate(upcoming=upcoming_key(now)).order_by()
     base_sql, base_params = base.values_list(
         "pk", "upcoming", "week_minute", "name"
     ).query.sql_with_params()
@@ -238,14 +141,21 @@ def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> l
         return [row[0] for row in cursor.fetchall()]
 
 
-def _ordered(queryset, sort: str, now, has_origin: bool):
+def _ordered(queryset, sort: str, now, has_origin: bool, viewer: ViewerZone):
     if sort == "time":
-        return queryset.order_by(F("day").asc(nulls_last=True), "start_time", "name", "pk")
+        if not viewer:  # each meeting's own day and time
+            return queryset.order_by(F("day").asc(nulls_last=True), "start_time", "name", "pk")
+        # The week on the viewer's clock: an online meeting from another zone falls on the
+        # weekday and time it has for them.
+        on_viewers_clock = viewer_week_minute(now, viewer.zone, upcoming_key(now))
+        return queryset.alias(viewer_minute=on_viewers_clock).order_by(
+            F("viewer_minute").asc(nulls_last=True), "name", "pk"
+        )
     if sort == "name":
         return queryset.order_by("name", "pk")
     if sort == "distance" and has_origin:
         return queryset.order_by(F("distance").asc(nulls_last=True), "name", "pk")
-    return queryset.annotate(upcoming=_upcoming_key(now)).order_by(*UPCOMING_ORDER)
+    return queryset.annotate(upcoming=upcoming_key(now)).order_by(*UPCOMING_ORDER)
 
 
 def _page_ids(queryset, result, page) -> list[int]:
@@ -278,26 +188,37 @@ def errors_of(filterset) -> dict[str, list[str]]:
     return {name: list(messages) for name, messages in filterset.form.errors.items()}
 
 
-def _filterset(params, now, default_tz) -> tuple[MeetingFilter, zoneinfo.ZoneInfo]:
+def _filterset(params, now, cookie_tz, place_first=False) -> MeetingFilter:
     """The search's FilterSet over request parameters (a QueryDict, or a dict whose values are
-    strings or lists of strings), with "today" in the viewer's zone; validated."""
+    strings or lists of strings), with "today" on the viewer's clock; validated."""
     if not isinstance(params, MultiValueDict):
         params = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in params.items()})
-    viewer_tz = viewer_zone(params.get("tz"), default_tz)
     filterset = MeetingFilter(
-        params, queryset=Meeting.objects.all(), today=week_day(now.astimezone(viewer_tz))
+        params,
+        queryset=Meeting.objects.all(),
+        now=now,
+        cookie_tz=cookie_tz,
+        place_first=place_first,
     )
     filterset.is_valid()
-    return filterset, viewer_tz
+    return filterset
 
 
-def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, limit=None) -> Result:
-    """Runs a meeting search from request parameters. Without pagination, returns at most
-    `limit` meetings."""
+def _capped_count(queryset, cap: int) -> int:
+    return queryset.order_by()[: cap + 1].count()
+
+
+def search(
+    params, *, now=None, cookie_tz="", place_first=False, per_page=25, paginate=True, limit=None
+) -> Result:
+    """Runs a meeting search from request parameters. `cookie_tz` is the viewer's `tz` cookie;
+    a referral sheet (`place_first`) reads times in the zone of the place searched before the
+    browser's (see groups.clock.viewer_zone). Without pagination, returns at most `limit`
+    meetings."""
     now = now or timezone.now()
-    filterset, viewer_tz = _filterset(params, now, default_tz)
+    filterset = _filterset(params, now, cookie_tz, place_first)
     params = filterset.data
-    result = Result(filterset=filterset, errors={}, viewer_tz=viewer_tz, now=now)
+    result = Result(filterset=filterset, errors={}, viewer=filterset.viewer, now=now)
     if not filterset.is_valid():
         result.errors = errors_of(filterset)
         return result
@@ -305,7 +226,8 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
     data = filterset.form.cleaned_data
     result.sort = data.get("sort") or "upcoming"
     result.unit = data.get("unit") or "km"
-    queryset = _ordered(filterset.qs, result.sort, now, filterset.form.origin is not None)
+    origin = filterset.form.origin
+    queryset = _ordered(filterset.qs, result.sort, now, origin is not None, result.viewer)
     result.summary = summarise(filterset)
 
     if paginate:
@@ -320,7 +242,16 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
         # Counting every match of a broad search costs as much as the search: the count stops
         # past the cap (and ignores the order), and the page then says "more than".
         cap = settings.SEARCH_COUNT_CAP
-        count = filterset.qs.order_by()[: cap + 1].count()
+        if origin is None:
+            count = _capped_count(filterset.qs, cap)
+        else:
+            # Near a place: those near it (in person or hybrid) and those online from anywhere,
+            # each counted, so that a long list of online meetings does not read as local ones.
+            online = Meeting.Attendance.ONLINE
+            near = _capped_count(filterset.qs.exclude(attendance=online), cap)
+            elsewhere = _capped_count(filterset.qs.filter(attendance=online), cap)
+            result.count_near, result.count_online = min(near, cap), min(elsewhere, cap)
+            count = near + elsewhere
         result.count_capped = count > cap
         result.count = min(count, cap)
         paginator = Paginator(queryset, per_page)
@@ -331,14 +262,14 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
         else:
             result.page = paginator.page(min(number, paginator.num_pages))
             ids = _page_ids(queryset, result, result.page)
-            meetings = _rows(ids, filterset.form.origin)
+            meetings = _rows(ids, origin)
             result.page.object_list = meetings
     else:
         meetings = list(queryset.for_listing()[:limit])
         result.count = len(meetings)
 
     for meeting in meetings:
-        when = None if meeting.by_appointment else occurrence(meeting, now, viewer_tz)
+        when = None if meeting.by_appointment else occurrence(meeting, now, result.viewer)
         distance = getattr(meeting, "distance", None)
         if distance is not None and result.unit == "mi":
             distance = distance / KM_PER_MILE
@@ -346,11 +277,11 @@ def search(params, *, now=None, default_tz=None, per_page=25, paginate=True, lim
     return result
 
 
-def matching(params, *, default_tz=None):
+def matching(params, *, cookie_tz=""):
     """The validated filterset and its matches, unordered and unfetched, for callers that need
     no page of rows (the feed streams every match; the referral form shows only the filters);
     the queryset is None when the parameters are invalid."""
-    filterset, _ = _filterset(params, timezone.now(), default_tz)
+    filterset = _filterset(params, timezone.now(), cookie_tz)
     if not filterset.is_valid():
         return filterset, None
     return filterset, filterset.qs.order_by("pk")

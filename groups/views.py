@@ -1,7 +1,8 @@
 import hashlib
 import json
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+from django import forms
 from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.http import (
@@ -12,26 +13,30 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from groups import calendar, corrections, feeds, ratelimit
 from groups import referrals as referrals_module
+from groups.clock import occurrence, viewer_zone, zone_choices
 from groups.filters import MeetingFilter
 from groups.forms import CorrectionForm, NewMeetingForm
 from groups.models import Fellowship, Meeting
 from groups.pagecache import cached_page
 from groups.referrals import SheetOptions
-from groups.search import errors_of, matching, occurrence, search, viewer_zone
+from groups.search import errors_of, matching, search
 from groups.serializers import meeting_json, meeting_schema_org
 
 API_PAGE_SIZE = 50
+ZONE_COOKIE_AGE = 365 * 24 * 3600
 CALENDAR_LIMIT = 500
 
 
-def _viewer_tz(request):
-    """The viewer's zone: ?tz=, else the cookie the page's script sets from the browser."""
+def _cookie_tz(request) -> str:
+    """The `tz` cookie: the zone the page's script read from the browser, or the one chosen on
+    /time-zone/. Checked where it is used (groups.clock): anything else is ignored."""
     return unquote(request.COOKIES.get("tz", ""))
 
 
@@ -45,7 +50,7 @@ def home(request):
 @require_safe
 @cached_page
 def meetings(request):
-    result = search(request.GET, default_tz=_viewer_tz(request))
+    result = search(request.GET, cookie_tz=_cookie_tz(request))
     return render(
         request,
         "groups/meetings.html",
@@ -57,7 +62,7 @@ def meetings(request):
 @require_safe
 @cached_page
 def api_meetings(request):
-    result = search(request.GET, default_tz=_viewer_tz(request), per_page=API_PAGE_SIZE)
+    result = search(request.GET, cookie_tz=_cookie_tz(request), per_page=API_PAGE_SIZE)
     if result.errors:
         return JsonResponse({"errors": result.errors}, status=400)
 
@@ -76,6 +81,14 @@ def api_meetings(request):
             "previous": page_url(page.previous_page_number())
             if page and page.has_previous()
             else None,
+            # The zone `viewer_start` is in, or null when the viewer's zone is not known.
+            "viewer_timezone": {
+                "name": result.viewer.name,
+                "label": result.viewer.label,
+                "source": result.viewer.source,
+            }
+            if result.viewer
+            else None,
             "results": [meeting_json(row, request) for row in result.rows],
         }
     )
@@ -92,7 +105,7 @@ def meeting(request, slug):
     if obj.status == Meeting.Status.INACTIVE:
         # A link someone saved still answers, and says plainly that the meeting has stopped.
         return render(request, "groups/meeting_gone.html", {"meeting": obj}, status=410)
-    viewer = viewer_zone(request.GET.get("tz"), _viewer_tz(request))
+    viewer = viewer_zone(request.GET.get("tz"), _cookie_tz(request))
     when = None if obj.by_appointment else occurrence(obj, timezone.now(), viewer)
     schema = json.dumps(meeting_schema_org(obj, when, request), ensure_ascii=False)
     return render(
@@ -101,6 +114,7 @@ def meeting(request, slug):
         {
             "meeting": obj,
             "when": when,
+            "viewer": viewer,
             "types_by_category": _types_by_category(obj),
             "schema_org": schema.replace("<", "\\u003c").replace(">", "\\u003e"),
         },
@@ -122,7 +136,8 @@ def meeting_correction(request, slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_new(request):
     """Anyone may tell the volunteers about a meeting that is missing."""
-    return _propose(request, NewMeetingForm(request.POST or None), "groups/meeting_new.html", {})
+    form = NewMeetingForm(request.POST or None, viewer_tz=_cookie_tz(request))
+    return _propose(request, form, "groups/meeting_new.html", {})
 
 
 def _propose(request, form, template, context):
@@ -140,6 +155,59 @@ def _propose(request, form, template, context):
     change.save()
     corrections.note_report(change)
     return redirect("correction_sent")
+
+
+class ZoneChoice(forms.Form):
+    tz = forms.ChoiceField(label="Show times in", required=False)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    automatic = "My device's time zone (found by the page's script)"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = zone_choices()
+        self.fields["tz"].choices = [("", self.automatic), *self.groups]
+
+
+def _safe_next(request, target: str) -> str:
+    """A page of this site to go back to, without a ?tz= that would outrank the choice."""
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return reverse("meetings")
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "tz"]
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def time_zone(request):
+    """Choose the zone times are shown in, by place name (never an IANA name); kept in the
+    first-party `tz` cookie. Works without scripts; "my device's zone" hands it back to them."""
+    current = viewer_zone(None, _cookie_tz(request))
+    chosen = request.COOKIES.get("tz_chosen") == "1"
+    if request.method == "POST":
+        form = ZoneChoice(request.POST)
+        if form.is_valid():
+            response = redirect(_safe_next(request, form.cleaned_data["next"]))
+            zone = form.cleaned_data["tz"]
+            if zone:
+                for name, value in (("tz", zone), ("tz_chosen", "1")):
+                    response.set_cookie(name, value, max_age=ZONE_COOKIE_AGE, samesite="Lax")
+            else:
+                response.delete_cookie("tz", samesite="Lax")
+                response.delete_cookie("tz_chosen", samesite="Lax")
+            return response
+        status = 400
+    else:
+        initial = {"tz": current.name if chosen else "", "next": request.GET.get("next", "")}
+        form, status = ZoneChoice(initial=initial), 200
+    return render(
+        request,
+        "groups/time_zone.html",
+        {"form": form, "current": current, "chosen": chosen},
+        status=status,
+    )
 
 
 @require_safe
@@ -175,7 +243,7 @@ def meeting_ics(request, slug):
 @cached_page
 def meetings_ics(request):
     result = search(
-        request.GET, default_tz=_viewer_tz(request), paginate=False, limit=CALENDAR_LIMIT
+        request.GET, cookie_tz=_cookie_tz(request), paginate=False, limit=CALENDAR_LIMIT
     )
     if result.errors:
         return JsonResponse({"errors": result.errors}, status=400)
@@ -204,7 +272,7 @@ def fellowship(request, slug):
     obj = get_object_or_404(Fellowship, slug=slug)
     result = search(
         {"fellowship": [slug], "tz": request.GET.get("tz", "")},
-        default_tz=_viewer_tz(request),
+        cookie_tz=_cookie_tz(request),
         per_page=20,
     )
     return render(request, "groups/fellowship.html", {"fellowship": obj, "result": result})
@@ -214,7 +282,7 @@ def fellowship(request, slug):
 def referrals(request):
     """Service staff adjust a search and choose how the sheet looks."""
     # Only the filters are shown here: validate them, fetch nothing.
-    filterset, _ = matching(request.GET, default_tz=_viewer_tz(request))
+    filterset, _ = matching(request.GET, cookie_tz=_cookie_tz(request))
     options = SheetOptions(request.GET or None)
     errors = errors_of(filterset)
     if options.is_bound and not options.is_valid():
@@ -231,7 +299,15 @@ def _sheet(request):
     """The sheet's context and status: the same search as the finder, in week order."""
     options = SheetOptions(request.GET)
     params = referrals_module.search_params(request.GET)
-    result = search(params, paginate=False, limit=referrals_module.SHEET_LIMIT + 1)
+    # Printed in the service's time: the place searched, else the browser's zone, else the
+    # directory's; online meetings from elsewhere are converted and filed under their day.
+    result = search(
+        params,
+        cookie_tz=_cookie_tz(request),
+        place_first=True,
+        paginate=False,
+        limit=referrals_module.SHEET_LIMIT + 1,
+    )
     errors = dict(result.errors)
     if not options.is_valid():
         errors.update({name: list(messages) for name, messages in options.errors.items()})
@@ -252,7 +328,7 @@ def _sheet(request):
         "limit": referrals_module.SHEET_LIMIT,
         "fellowships": fellowships,
         "live_url": request.build_absolute_uri(f"/meetings/?{live.urlencode()}"),
-        "today": timezone.localdate(timezone.now(), result.viewer_tz),
+        "today": timezone.localdate(result.now, result.viewer.zone or None),
     }
     return context, 200
 

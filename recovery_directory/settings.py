@@ -174,6 +174,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 # The server's own zone only matters for logs and the admin; every meeting carries its own zone.
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# Where the directory serves, e.g. Europe/London: the zone times are shown in for a visitor
+# whose own zone is not known (no browser zone yet, scripts off, no place searched near). Empty:
+# such a visitor sees each meeting in its own zone, and nothing is called "your time".
+DIRECTORY_TIME_ZONE = os.environ.get("DIRECTORY_TIME_ZONE", "").strip()
+if DIRECTORY_TIME_ZONE:
+    import zoneinfo
+
+    if DIRECTORY_TIME_ZONE not in zoneinfo.available_timezones():
+        raise ImproperlyConfigured(
+            f"DIRECTORY_TIME_ZONE must be a zone name such as Europe/London or "
+            f"America/Los_Angeles, not {DIRECTORY_TIME_ZONE!r}."
+        )
 USE_I18N = True
 USE_TZ = True
 

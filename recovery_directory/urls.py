@@ -19,6 +19,7 @@ urlpatterns = [
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/sheet/", views.referral_sheet, name="referral_sheet"),
     path("referrals/sheet.pdf", views.referral_sheet_pdf, name="referral_sheet_pdf"),
+    path("time-zone/", views.time_zone, name="time_zone"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

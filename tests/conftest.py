@@ -74,6 +74,12 @@ def no_page_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_directory_zone(settings):
+    """No home zone unless a test sets one: a viewer's zone is known only from what they send."""
+    settings.DIRECTORY_TIME_ZONE = ""
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached (the catalogue of types, regions, …)."""
     from django.core.cache import cache

@@ -136,6 +136,7 @@ def test_it_answers_a_page_beyond_the_end_with_no_results(client):
         "count_capped": False,
         "next": None,
         "previous": None,
+        "viewer_timezone": None,
         "results": [],
     }
 

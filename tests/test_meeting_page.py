@@ -54,8 +54,8 @@ def test_it_shows_when_where_and_how_to_join(client, hybrid):
         response = client.get(hybrid.get_absolute_url())
     text = response.text
     assert response.status_code == 200
-    assert "Mondays, 19:00–20:30 GMT (Europe/London)" in text
-    assert "Next: <time" in text
+    assert "Every Monday, 19:00–20:30 British Time (London) (GMT)." in text
+    assert "Next: <strong><time" in text
     assert "Kirkgate Hall" in text and "12 Kirkgate, Edinburgh, EH6 6BL" in text
     assert 'href="https://www.openstreetmap.org/directions?to=55.9756%2C-3.1694"' in text
     assert 'href="geo:55.9756,-3.1694"' in text
@@ -102,8 +102,10 @@ def test_it_shows_an_online_meeting_in_the_viewers_zone_too(client):
     )
     with time_machine.travel(MONDAY_NOON, tick=False):
         text = client.get(meeting.get_absolute_url(), {"tz": "Europe/London"}).text
-    assert "Mondays, 19:00–20:00 EST (America/New_York)" in text
-    assert "That is Tue 00:00 GMT in your time zone." in text
+    assert "Every Monday, 19:00–20:00 Eastern Time (New York) (EST)." in text
+    assert "Next: <strong><time" in text and "Tomorrow, 00:00</time>" in text
+    assert "That is Mon 19:00 in New York, where the meeting is held." in text
+    assert "Times are in <strong>British Time (London)</strong>, your time zone." in text
 
 
 def test_it_says_plainly_when_a_meeting_is_temporarily_closed(client):

@@ -2,21 +2,28 @@
 (function () {
   "use strict";
 
-  // The viewer's time zone, so that times show in their own zone. Kept in a first-party cookie
-  // (no tracking: it holds only the zone name) and filled into the search form.
+  // The viewer's time zone, so that times show on their own clock. Kept in a first-party cookie
+  // (no tracking: it holds only the zone name). A zone chosen on /time-zone/ (tz_chosen) is
+  // left as the person set it.
   var zone = "";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
   // IANA names need no encoding in a cookie; anything else is not a zone name.
   if (!/^[A-Za-z0-9_+\-\/]+$/.test(zone)) { zone = ""; }
-  if (zone) {
+  var cookies = document.cookie.split("; ");
+  var chosen = cookies.indexOf("tz_chosen=1") !== -1;
+  if (zone && !chosen && cookies.indexOf("tz=" + zone) === -1) {
     // Stored as is: the server reads the cookie's value verbatim, so "America%2FToronto" (what
     // encodeURIComponent gives) would not be a zone it knows.
-    if (!document.cookie.split("; ").some(function (pair) { return pair === "tz=" + zone; })) {
-      document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
+    // The page was made without the browser's zone: show it again on the person's own clock,
+    // once, if the cookie was kept and the link did not ask for another zone.
+    var note = document.querySelector("[data-viewer-zone]");
+    var kept = document.cookie.split("; ").indexOf("tz=" + zone) !== -1;
+    if (note && kept && note.getAttribute("data-zone-source") !== "query" &&
+        note.getAttribute("data-viewer-zone") !== zone) {
+      window.location.reload();
+      return;
     }
-    document.querySelectorAll("input[name=tz]").forEach(function (input) {
-      if (!input.value) { input.value = zone; }
-    });
   }
 
   // "Use my location": fills lat/lng from the browser and submits. The position never leaves

@@ -303,6 +303,8 @@ def summarise(filterset) -> list[tuple[str, str]]:
         parts.append(("Fellowship", _names(form.fields["fellowship"].choices, data["fellowship"])))
     if data.get("approach"):
         parts.append(("Approach", _names(form.fields["approach"].choices, data["approach"])))
+    if data.get("soon"):
+        parts.append(("Starting", _names(form.fields["soon"].choices, [data["soon"]])))
     if data.get("day"):
         parts.append(("Day", _names(form.fields["day"].choices, data["day"])))
     if data.get("time"):

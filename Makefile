@@ -20,10 +20,13 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# The demo's home zone is Edinburgh's (README: "Whose time"); set DIRECTORY_TIME_ZONE to change it.
+DEMO_TIME_ZONE := $(or $(DIRECTORY_TIME_ZONE),Europe/London)
+
 run: $(STAMP) pdf-libs
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	DIRECTORY_TIME_ZONE=$(DEMO_TIME_ZONE) $(MANAGE) runserver 127.0.0.1:8000
 
 # Production serving: gunicorn with gunicorn.conf.py, static files through whitenoise. Settings
 # come from the environment (.env.example); with none, the demo database on SQLite.

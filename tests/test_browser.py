@@ -9,6 +9,7 @@ import datetime
 import os
 
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from playwright.sync_api import expect, sync_playwright
@@ -186,6 +187,8 @@ AXE_PAGES = {
     "referral-sheet": "/referrals/sheet/?fellowship=aa&service=Leith+Clinic&note=Ask+for+Sam",
     "correction": "/meetings/leith-big-book/correction/",
     "new-meeting": "/meetings/new/",
+    "search-today-near": "/meetings/?day=today&near=Edinburgh&soon=4",
+    "time-zone": "/time-zone/?next=/meetings/",
 }
 
 
@@ -232,7 +235,7 @@ def test_it_opens_a_meeting_from_the_results(world, open_page, live_server):
     assert page.get_by_role("heading", level=1).inner_text() == "Leith Big Book Study"
     facts = page.locator("dl.facts").inner_text()
     assert "St Mary's Hall" in facts
-    assert "Mondays, 19:00–20:00" in facts
+    assert "Every Monday, 19:00–20:00" in facts
     assert "Wheelchair Access" in facts
     assert page.title().startswith("Leith Big Book Study")
 
@@ -345,26 +348,66 @@ def test_it_asks_no_other_site_for_anything(world, open_page, live_server):
 
 
 def test_it_shows_times_for_the_browsers_time_zone(world, open_page):
-    page = open_page("/", timezone_id="America/Toronto")
-    assert page.locator("input[name=tz]").input_value() == "America/Toronto"
-
-    page.get_by_label("Monday").check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Find meetings").click()
-
-    assert "tz=America%2FToronto" in page.url
+    # A first visit straight to results: made before the server knew the zone, so the script
+    # keeps the browser's zone in the cookie and shows the page again on the viewer's clock.
+    page = open_page("/meetings/?day=1", timezone_id="America/Toronto")
+    page.wait_for_function("document.querySelector('.tz-note').dataset.viewerZone !== ''")
     note = page.locator(".tz-note").inner_text()
-    assert "your time (America/Toronto)" in note
-    # An online meeting in London also shows its start on the viewer's clock.
-    online = page.locator('[data-meeting-slug="lunchtime-online"] .yours')
-    assert "your time" in online.inner_text()
-    assert any(zone in online.inner_text() for zone in ("EST", "EDT"))
+    assert "Times are in Eastern Time (Toronto), your time zone." in note
+    # An online meeting in London shows the viewer's time first, and London's beside it.
+    online = page.locator('[data-meeting-slug="lunchtime-online"] .when')
+    assert "(12:30 in London)" in online.inner_text()
+    assert "07:30" in online.inner_text()
 
-    # The zone is remembered in a cookie, so pages opened without ?tz= use it too.
+    # The zone is remembered in a cookie, so every page uses it.
     page.goto("/meetings/lunchtime-online/")
-    assert "in your time zone" in page.locator("dl.facts").inner_text()
-    page.goto("/meetings/?day=1")
-    assert "your time (America/Toronto)" in page.locator(".tz-note").inner_text()
+    assert "That is 12:30 in London, where the meeting is held." in page.locator(
+        "dl.facts"
+    ).inner_text()
+
+
+def test_a_zone_chosen_by_city_stays_chosen_when_scripts_run(world, open_page):
+    page = open_page("/meetings/?day=1", timezone_id="America/Toronto")
+    page.get_by_role("link", name="Change time zone").click()
+    page.get_by_label("Show times in").select_option("Asia/Tokyo")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show times in this zone").click()
+    assert page.url.endswith("/meetings/?day=1")
+    assert "Japan Time (Tokyo), your time zone" in page.locator(".tz-note").inner_text()
+    page.reload()  # the script does not put the browser's zone back over a choice
+    assert "Japan Time (Tokyo)" in page.locator(".tz-note").inner_text()
+
+
+def test_a_shared_link_opened_late_in_portland_without_scripts_gives_portlands_evening(
+    open_page,
+):
+    hall = make_location(
+        name="Hawthorne Hall",
+        address="1 SE Hawthorne Blvd",
+        city="Portland",
+        state="OR",
+        postal_code="97214",
+        country="United States",
+        latitude=45.512,
+        longitude=-122.654,
+        timezone="America/Los_Angeles",
+    )
+    here = {"timezone": "America/Los_Angeles", "location": hall}
+    make_meeting(name="Early Evening", slug="early", start_time=datetime.time(19, 0), **here)
+    make_meeting(name="Night Owls", slug="night-owls", start_time=datetime.time(23, 55), **here)
+    make_meeting(name="Tuesday Morning", slug="tuesday", day=2, **here)
+    # Monday 30 November 2026, 23:43 in Portland: Tuesday 07:43 in UTC.
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 7, 43, tzinfo=datetime.UTC)):
+        page = open_page(
+            "/meetings/?near=Portland&day=today",
+            timezone_id="America/Los_Angeles",
+            java_script_enabled=False,
+        )
+        assert shown_slugs(page) == ["night-owls"]
+        results = page.locator("#results").inner_text()
+    assert "Today 23:55" in results
+    assert "Times are in Pacific Time (Los Angeles), the time where Portland is." in results
+    assert "UTC" not in results and "your time" not in results
 
 
 def test_it_refreshes_the_results_as_a_filter_changes(world, open_page):

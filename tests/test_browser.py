@@ -361,9 +361,10 @@ def test_it_shows_times_for_the_browsers_time_zone(world, open_page):
 
     # The zone is remembered in a cookie, so every page uses it.
     page.goto("/meetings/lunchtime-online/")
-    assert "That is 12:30 in London, where the meeting is held." in page.locator(
-        "dl.facts"
-    ).inner_text()
+    assert (
+        "That is 12:30 in London, where the meeting is held."
+        in page.locator("dl.facts").inner_text()
+    )
 
 
 def test_a_zone_chosen_by_city_stays_chosen_when_scripts_run(world, open_page):

@@ -294,7 +294,7 @@ def test_it_shows_an_online_meetings_time_in_its_zone_and_the_viewers(client):
         )
         text = client.get("/meetings/", {"tz": "Europe/London"}).text
     # Noon on Monday in London: the meeting starts at midnight, on the viewer's Tuesday.
-    assert ">Tomorrow 00:00</time> <span class=\"own\">(Mon 19:00 in New York)</span>" in text
+    assert '>Tomorrow 00:00</time> <span class="own">(Mon 19:00 in New York)</span>' in text
     assert "Times are in <strong>British Time (London)</strong>, your time zone." in text
 
 
@@ -314,7 +314,7 @@ def test_it_takes_the_viewers_zone_from_the_browser_cookie(client):
         )
         client.cookies["tz"] = "America/Los_Angeles"
         text = client.get("/meetings/").text
-    assert ">Today 11:00</time> <span class=\"own\">(19:00 in London)</span>" in text
+    assert '>Today 11:00</time> <span class="own">(19:00 in London)</span>' in text
     assert "Pacific Time (Los Angeles)</strong>, your time zone" in text
 
 
@@ -326,7 +326,7 @@ def test_it_follows_daylight_saving_time_on_the_day_clocks_change(client):
         )
         text = client.get("/meetings/", {"tz": "America/New_York"}).text
     # 19:00 BST on 29 March is 14:00 in New York (still EDT since 8 March).
-    assert ">Tomorrow 14:00</time> <span class=\"own\">(19:00 in London)</span>" in text
+    assert '>Tomorrow 14:00</time> <span class="own">(19:00 in London)</span>' in text
 
 
 def test_it_lists_meetings_by_appointment_last(client):

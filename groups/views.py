@@ -161,7 +161,7 @@ class ZoneChoice(forms.Form):
     tz = forms.ChoiceField(label="Show times in", required=False)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    automatic = "My device's time zone (found by the page's script)"
+    automatic = "My device's time zone (automatic)"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -286,7 +286,7 @@ def test_the_meeting_page_gives_the_next_time_on_the_viewers_clock(client):
     client.cookies["tz"] = "America/Los_Angeles"
     with at(MONDAY_NOON):
         text = visible_text(client.get(meeting.get_absolute_url()))
-    assert "Next: Today, 16:00 (Pacific Time (Los Angeles))." in text
+    assert "Next: Today, 16:00, Pacific Time (Los Angeles)." in text
     assert "That is 19:00 in New York, where the meeting is held." in text
     assert "Every Monday, 19:00–20:00 Eastern Time (New York) (EST)." in text
     # In progress: how long it has been going and when it ends.
@@ -467,3 +467,13 @@ def test_the_new_meeting_form_takes_its_zone_from_the_town_then_the_viewer_then_
     # A zone chosen is kept whatever the town.
     assert new_meeting(client, timezone="Asia/Kolkata", location_city="Toronto").status_code == 302
     assert ChangeRequest.objects.latest("pk").proposed["timezone"] == "Asia/Kolkata"
+
+
+def test_the_zone_page_says_why_the_current_zone_is_used(client, settings):
+    settings.DIRECTORY_TIME_ZONE = "Europe/London"
+    text = visible_text(client.get("/time-zone/"))
+    assert "Times are now shown in British Time (London), this directory's home time zone." in text
+    assert "Your device's zone is not known" in text
+    client.cookies["tz"] = "Asia/Tokyo"
+    text = visible_text(client.get("/time-zone/"))
+    assert "Times are now shown in Japan Time (Tokyo), your time zone." in text

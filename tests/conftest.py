@@ -29,6 +29,22 @@ def make_location(**fields):
     return Location.objects.create(**{**defaults, **fields})
 
 
+def make_portland_location(**fields):
+    """A venue in Portland, Oregon (Pacific Time)."""
+    defaults = {
+        "name": "Hawthorne Hall",
+        "address": "1 SE Hawthorne Blvd",
+        "city": "Portland",
+        "state": "OR",
+        "country": "United States",
+        "postal_code": "97214",
+        "latitude": 45.5152,
+        "longitude": -122.6784,
+        "timezone": "America/Los_Angeles",
+    }
+    return make_location(**{**defaults, **fields})
+
+
 def make_group(fellowship="aa", **fields):
     if isinstance(fellowship, str):
         fellowship = Fellowship.objects.get(slug=fellowship)

@@ -15,7 +15,13 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from groups.models import Meeting
-from tests.conftest import make_group, make_location, make_meeting, make_region
+from tests.conftest import (
+    make_group,
+    make_location,
+    make_meeting,
+    make_portland_location,
+    make_region,
+)
 
 # The fellowships and meeting types are seeded by migrations; a transactional test flushes the
 # database afterwards, so the seed is restored for each test (serialized_rollback).
@@ -382,17 +388,7 @@ def test_a_zone_chosen_by_city_stays_chosen_when_scripts_run(world, open_page):
 def test_a_shared_link_opened_late_in_portland_without_scripts_gives_portlands_evening(
     open_page,
 ):
-    hall = make_location(
-        name="Hawthorne Hall",
-        address="1 SE Hawthorne Blvd",
-        city="Portland",
-        state="OR",
-        postal_code="97214",
-        country="United States",
-        latitude=45.512,
-        longitude=-122.654,
-        timezone="America/Los_Angeles",
-    )
+    hall = make_portland_location()
     here = {"timezone": "America/Los_Angeles", "location": hall}
     make_meeting(name="Early Evening", slug="early", start_time=datetime.time(19, 0), **here)
     make_meeting(name="Night Owls", slug="night-owls", start_time=datetime.time(23, 55), **here)

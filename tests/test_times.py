@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from groups.models import ChangeRequest
-from tests.conftest import make_location, make_meeting
+from tests.conftest import make_meeting, make_portland_location
 
 pytestmark = pytest.mark.django_db
 
@@ -36,23 +36,10 @@ def visible_text(response) -> str:
     return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-def portland(**fields):
-    defaults = {
-        "city": "Portland",
-        "state": "OR",
-        "country": "United States",
-        "postal_code": "97214",
-        "latitude": 45.5152,
-        "longitude": -122.6784,
-        "timezone": "America/Los_Angeles",
-    }
-    return make_location(**{**defaults, **fields})
-
-
 @pytest.fixture
 def portland_monday():
     """Portland's Monday evening, and an online meeting from New York that falls in it."""
-    hall = portland()
+    hall = make_portland_location()
     here = {"timezone": "America/Los_Angeles", "location": hall}
     return {
         "ended": make_meeting(day=1, start_time=datetime.time(19, 0), slug="ended", **here),
@@ -328,7 +315,7 @@ def test_the_calendar_file_keeps_the_meetings_own_zone_for_any_viewer(client):
 def test_a_search_near_a_place_counts_the_meetings_near_it_and_online_apart(client):
     for _ in range(2):
         make_meeting()
-    make_meeting(location=portland())  # far away
+    make_meeting(location=make_portland_location())  # far away
     for _ in range(3):
         make_meeting(attendance="online")
     with at(MONDAY_NOON):
@@ -477,3 +464,11 @@ def test_the_zone_page_says_why_the_current_zone_is_used(client, settings):
     client.cookies["tz"] = "Asia/Tokyo"
     text = visible_text(client.get("/time-zone/"))
     assert "Times are now shown in Japan Time (Tokyo), your time zone." in text
+
+
+def test_coordinates_from_use_my_location_give_the_zone_where_the_person_is(client):
+    make_meeting(location=make_portland_location(), timezone="America/Los_Angeles")
+    with at(MONDAY_NOON):
+        text = visible_text(client.get("/meetings/", {"lat": "45.52", "lng": "-122.68"}))
+    assert "Times are in Pacific Time (Los Angeles), the time where you are." in text
+    assert "Today 19:00" in text  # Monday 04:00 there: its 19:00 is still to come today

@@ -104,6 +104,11 @@ def searches() -> list[tuple[str, str]]:
         ("text search", f"/meetings/?q={WORD}"),
         ("upcoming (default)", "/meetings/"),
         ("sorted by time", "/meetings/?sort=time&day=3"),
+        # On the viewer's clock (issue 11): weekdays, today, the next two hours.
+        ("by day, viewer's zone", "/meetings/?day=1&tz=America/New_York"),
+        ("time order, viewer's zone", "/meetings/?sort=time&day=3&tz=Europe/London"),
+        ("today near a place", f"/meetings/?day=today&near={NEAR_CITY}"),
+        ("next 2 hours", "/meetings/?soon=2&tz=America/Chicago"),
         ("meeting page", f"/meetings/{slug}/"),
         ("API by day", "/api/meetings/?day=1"),
     ]

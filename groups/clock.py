@@ -27,8 +27,10 @@ IN_PROGRESS = datetime.timedelta(hours=1)
 
 # The areas of the zone database that name places people live; the rest (Etc/, US/, SystemV/…)
 # are aliases or offsets.
-AREAS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian")
-AREAS += ("Pacific",)
+AREAS = frozenset(
+    ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian")
+    + ("Pacific",)
+)
 
 
 @functools.cache
@@ -287,12 +289,6 @@ class When:
     @property
     def minutes_in(self) -> int:
         return max(0, int((self.now - self.start).total_seconds() // 60))
-
-    @property
-    def label(self) -> str:
-        """One line: "Today 19:00", "Wed 3 Dec 07:30 (19:30 in Chicago)"."""
-        text = f"{self.day_label} {self.time_label}"
-        return f"{text} ({self.own_label})" if self.own_label else text
 
 
 def occurrence(meeting, now: datetime.datetime, viewer: ViewerZone = NO_ZONE) -> When:

@@ -301,8 +301,9 @@ class MeetingFilter(django_filters.FilterSet):
             return queryset
         return queryset.alias(soon_key=upcoming.upcoming_key(self.now))
 
-    def _viewer_minutes(self, queryset):
-        """With the viewer's minute of the day (`viewer_minute_of_day`) of each meeting."""
+    def on_viewers_clock(self, queryset):
+        """With each meeting's next start as a minute of the week (`viewer_week_minute`, 0 =
+        Sunday 00:00) and of the day (`viewer_minute_of_day`) on the viewer's clock."""
         queryset = self._keyed(queryset)
         if "viewer_minute_of_day" in queryset.query.annotations:
             return queryset
@@ -340,7 +341,7 @@ class MeetingFilter(django_filters.FilterSet):
             if "tomorrow" in value:
                 condition |= self._within(to_midnight[0], to_midnight[1])
             if weekdays:
-                queryset = self._viewer_minutes(queryset)
+                queryset = self.on_viewers_clock(queryset)
                 for day in weekdays:
                     condition |= Q(
                         viewer_week_minute__gte=day * 1440, viewer_week_minute__lt=(day + 1) * 1440
@@ -366,7 +367,7 @@ class MeetingFilter(django_filters.FilterSet):
         low = start.hour * 60 + start.minute
         high = None if end is None else end.hour * 60 + end.minute
         if self.viewer:
-            queryset, minute = self._viewer_minutes(queryset), "viewer_minute_of_day"
+            queryset, minute = self.on_viewers_clock(queryset), "viewer_minute_of_day"
         else:
             queryset, minute = self._own_start(queryset), "own_start_minute"
         if high is None:

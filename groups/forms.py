@@ -115,7 +115,9 @@ class _ListingFields(forms.Form):
                 return zone_at(place.latitude, place.longitude) or ""
         postal_code = cleaned.get("location_postal_code", "").strip()
         place = resolve(postal_code) if postal_code else None
-        return zone_at(place.latitude, place.longitude) or "" if place else ""
+        if place is None:
+            return ""
+        return zone_at(place.latitude, place.longitude) or ""
 
     def clean(self):
         cleaned = super().clean()

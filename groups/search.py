@@ -15,8 +15,8 @@ from django.utils.datastructures import MultiValueDict
 from groups.clock import ViewerZone, When, occurrence, week_day
 from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
 from groups.models import Meeting, distance_km
-from groups.upcoming import MARGIN, upcoming_key, viewer_week_minute
-from groups.weektime import MINUTES_PER_WEEK, utc_minute_of_week
+from groups.upcoming import upcoming_key, week_minute_span
+from groups.weektime import utc_minute_of_week
 
 
 @dataclasses.dataclass
@@ -90,12 +90,10 @@ TIERS = (120, 720, 1440, 2880)
 
 def _tier(low: int | None, high: int | None, start: int) -> tuple[str, list]:
     """SQL for the meetings whose key lies in [low, high) (None: an open end), over the columns
-    of _upcoming_ids' base query; the last tier also takes meetings by appointment (the same
-    range as groups.upcoming.near_in_week, written out for this raw query)."""
+    of _upcoming_ids' base query; the last tier also takes meetings by appointment."""
     if high is None:
         return "(upcoming >= %s OR week_minute IS NULL)", [low]
-    first = (start + (low or 0) - MARGIN) % MINUTES_PER_WEEK
-    last = (start + high + MARGIN) % MINUTES_PER_WEEK
+    first, last = week_minute_span(start, low or 0, high)
     joiner = "AND" if first < last else "OR"
     sql = f"upcoming < %s AND (week_minute >= %s {joiner} week_minute < %s)"
     params = [high, first, last]
@@ -141,15 +139,15 @@ def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> l
         return [row[0] for row in cursor.fetchall()]
 
 
-def _ordered(queryset, sort: str, now, has_origin: bool, viewer: ViewerZone):
+def _ordered(filterset, sort: str, now, has_origin: bool, viewer: ViewerZone):
+    queryset = filterset.qs
     if sort == "time":
         if not viewer:  # each meeting's own day and time
             return queryset.order_by(F("day").asc(nulls_last=True), "start_time", "name", "pk")
         # The week on the viewer's clock: an online meeting from another zone falls on the
-        # weekday and time it has for them.
-        on_viewers_clock = viewer_week_minute(now, viewer.zone, upcoming_key(now))
-        return queryset.alias(viewer_minute=on_viewers_clock).order_by(
-            F("viewer_minute").asc(nulls_last=True), "name", "pk"
+        # weekday and time it has for them (the same expression a weekday filter uses).
+        return filterset.on_viewers_clock(queryset).order_by(
+            F("viewer_week_minute").asc(nulls_last=True), "name", "pk"
         )
     if sort == "name":
         return queryset.order_by("name", "pk")
@@ -227,7 +225,7 @@ def search(
     result.sort = data.get("sort") or "upcoming"
     result.unit = data.get("unit") or "km"
     origin = filterset.form.origin
-    queryset = _ordered(filterset.qs, result.sort, now, origin is not None, result.viewer)
+    queryset = _ordered(filterset, result.sort, now, origin is not None, result.viewer)
     result.summary = summarise(filterset)
 
     if paginate:

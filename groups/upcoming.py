@@ -126,14 +126,22 @@ def start_minute():
     return ExtractHour("start_time") * 60 + ExtractMinute("start_time")
 
 
+def week_minute_span(start: int, low: int, high: int) -> tuple[int, int] | None:
+    """The week_minute range [first, last) (wrapping past the end of the week when first >
+    last) that holds every meeting whose key lies in [low, high), `start` being now's UTC minute
+    of the week; None when that is the whole week."""
+    if high - low + 2 * MARGIN >= MINUTES_PER_WEEK:
+        return None
+    return (start + low - MARGIN) % MINUTES_PER_WEEK, (start + high + MARGIN) % MINUTES_PER_WEEK
+
+
 def near_in_week(now: datetime.datetime, low: int, high: int) -> Q:
     """A condition on the indexed week_minute that every meeting with a key in [low, high)
     meets (and a few more): lets the database read the index rather than every meeting."""
-    if high - low + 2 * MARGIN >= MINUTES_PER_WEEK:
+    span = week_minute_span(utc_minute_of_week(now), low, high)
+    if span is None:
         return Q()
-    start = utc_minute_of_week(now)
-    first = (start + low - MARGIN) % MINUTES_PER_WEEK
-    last = (start + high + MARGIN) % MINUTES_PER_WEEK
+    first, last = span
     if first < last:
         return Q(week_minute__gte=first, week_minute__lt=last)
     return Q(week_minute__gte=first) | Q(week_minute__lt=last)

@@ -12,44 +12,39 @@ from groups.importing import meeting_guide
 from groups.importing import rows as r
 from groups.importing.rows import Place, Row
 
-# BMLT format key -> Meeting Guide type codes (NA's world format keys and common local ones).
-FORMATS = {
-    "O": ("O",),
-    "C": ("C",),
-    "B": ("BE",),  # Beginners
-    "BK": ("LIT",),  # Book study
+# BMLT world format IDs -> Meeting Guide type codes. A format's key (key_string) is the
+# server's own, in its own language (Italian D is Donne, women; English D is Discussion), so
+# formats are read by the world_id the server's format list gives each key
+# (`&get_used_formats=1`), as BMLT's own Meeting Guide exporter does. An id with no
+# equivalent, or a key the response does not define, is reported as unknown.
+WORLD_IDS = {
+    "OPEN": ("O",),
+    "CLOSED": ("C",),
+    "BEG": ("BE",),  # Beginners / newcomers
     "BT": ("LIT",),  # Basic Text
     "IW": ("LIT",),  # It Works: How and Why
-    "JT": ("LIT",),  # Just for Today
+    "JFT": ("LIT",),  # Just for Today
     "LC": ("LIT",),  # Living Clean
-    "D": ("D",),
-    "SD": ("SP", "D"),  # Speaker/Discussion
+    "LIT": ("LIT",),
+    "IP": ("LIT",),  # Informational pamphlets
+    "GP": ("LIT",),  # Guiding Principles
+    "SPAD": ("LIT",),  # A Spiritual Principle a Day
+    "DISC": ("D",),
+    "TOP": ("D",),  # Topic discussion
+    "S-D": ("SP", "D"),  # Speaker/Discussion
     "SPK": ("SP",),
-    "So": ("SP",),  # Speaker only
-    "St": ("ST",),
     "STEP": ("ST",),
-    "SG": ("ST",),  # Step Working Guide
-    "SWG": ("ST",),
-    "Tr": ("TR",),  # Tradition study
+    "SWG": ("ST",),  # Step Working Guide
     "TRAD": ("TR",),
-    "TW": ("TR",),
     "M": ("M",),
     "W": ("W",),
     "GL": ("LGBTQ",),
-    "YP": ("Y",),
-    "WC": ("X",),
+    "Y": ("Y",),
     "WCHR": ("X",),
-    "ME": ("MED",),
     "MED": ("MED",),
     "CAN": ("CAN",),
     "CW": ("CF",),  # Children welcome
     "SMOK": ("SM",),
-    "Sm": ("SM",),
-    "Ag": ("A",),  # Agnostic
-    "ES": ("S",),  # Spanish
-    "SPAN": ("S",),
-    "ASL": ("ASL",),
-    "SL": ("ASL",),
 }
 # Keys that say how and whether a meeting is held, read with venue_type.
 VIRTUAL, HYBRID_KEY, CLOSED = "VM", "HY", "TC"
@@ -78,26 +73,39 @@ LABELS = {
 }
 
 
+def world_ids(formats) -> dict[str, str]:
+    """key_string -> world_id, from the format list a response carries (get_used_formats)."""
+    found = {}
+    for item in formats if isinstance(formats, list) else []:
+        if isinstance(item, dict) and r.text(item.get("key_string")):
+            found[r.text(item["key_string"])] = r.text(item.get("world_id")).upper()
+    return found
+
+
 def parse(content: bytes) -> meeting_guide.Parsed:
     data = meeting_guide.load_json(content, "BMLT GetSearchResults response")
+    formats = {}
     if isinstance(data, dict):  # with get_used_formats, the meetings are under "meetings"
+        formats = world_ids(data.get("formats"))
         data = data.get("meetings")
     if not isinstance(data, list):
         raise ValueError("This is not a BMLT GetSearchResults response (a JSON array).")
     parsed = meeting_guide.Parsed(LABELS)
+    parsed.formats_known = bool(formats)
     for index, meeting in enumerate(data):
         ref = f"entry {index}"
         if not isinstance(meeting, dict):
             parsed.rejected.append(r.Rejection(ref, "", "entry", "is not a JSON object."))
             continue
-        read = lambda m=meeting, ref=ref: rows_of(m, ref)  # noqa: E731
+        read = lambda m=meeting, ref=ref: rows_of(m, ref, formats)  # noqa: E731
         parsed.add(ref, read, meeting, "id_bigint", "meeting_name")
+    parsed.number_alike()
     return parsed
 
 
 def _place(meeting: dict, online_only: bool) -> Place | None:
     def field(name):
-        return r.text(meeting.get(name))
+        return r.plain(meeting.get(name))
 
     latitude = r.number(meeting.get("latitude"), "latitude")
     longitude = r.number(meeting.get("longitude"), "longitude")
@@ -121,13 +129,15 @@ def _place(meeting: dict, online_only: bool) -> Place | None:
     return place
 
 
-def rows_of(meeting: dict, ref: str) -> list[Row]:
-    name = r.text(meeting.get("meeting_name"))
+def rows_of(meeting: dict, ref: str, formats: dict[str, str] | None = None) -> list[Row]:
+    mended: list[tuple[str, str]] = []
+    name = r.plain(meeting.get("meeting_name"), mended, "meeting_name")
     if not name:
         raise r.RowError("meeting_name", "a meeting needs a name.")
-    keys = r.codes(meeting.get("formats"))
-    link = r.text(meeting.get("virtual_meeting_link"))
-    phone = r.text(meeting.get("phone_meeting_number"))
+    formats = formats or {}
+    keys = [formats.get(key) or key for key in r.codes(meeting.get("formats"))]
+    link = r.conference_link(meeting.get("virtual_meeting_link"), mended)
+    phone = r.dial_string(meeting.get("phone_meeting_number"), mended)
     venue = r.text(meeting.get("venue_type"))
     attendance = VENUE_TYPES.get(venue)
     status = r.ACTIVE
@@ -146,8 +156,8 @@ def rows_of(meeting: dict, ref: str) -> list[Row]:
     for key in keys:
         if key in (VIRTUAL, HYBRID_KEY, CLOSED):
             continue
-        # Unmapped keys travel on, prefixed, so that the report can name them.
-        types.extend(FORMATS.get(key) or FORMATS.get(key.upper()) or (f"bmlt:{key}",))
+        # Unmapped ids and undefined keys travel on, prefixed, so that the report names them.
+        types.extend(WORLD_IDS.get(key) or (f"bmlt:{key}",))
     row = Row(
         ref=ref,
         key=r.text(meeting.get("id_bigint")),
@@ -163,13 +173,19 @@ def rows_of(meeting: dict, ref: str) -> list[Row]:
         place=_place(meeting, attendance == r.ONLINE),
         conference_url=link,
         conference_phone=phone,
-        conference_notes=r.text(meeting.get("virtual_meeting_additional_info")),
+        conference_notes=r.plain(
+            meeting.get("virtual_meeting_additional_info"),
+            mended,
+            "virtual_meeting_additional_info",
+        ),
         types=tuple(dict.fromkeys(types)),
-        notes=r.text(meeting.get("comments")),
+        notes=r.plain(meeting.get("comments"), mended, "comments"),
+        mended=mended,
     )
     row.slug = r.slug_for("", name, day_list[0], start)
     if not row.key:
-        row.key = r.key_for(name, day_list, start, row.place)
+        row.key = r.key_for(name, day_list, start, row.place, ",".join(sorted(row.types)))
+        row.key_made = True
     rows = r.one_per_day(row, day_list)
     for each in rows:
         r.check_times(each, "weekday_tinyint", "start_time")

@@ -14,6 +14,10 @@ from groups.importing.rows import Place, Rejection, Row, RowError
 # Our extension fields (groups.feeds): only these values are believed.
 ATTENDANCES = {r.IN_PERSON, r.HYBRID, r.ONLINE}
 STATUSES = {r.ACTIVE, r.TEMPORARILY_CLOSED, r.INACTIVE}
+# TSML's own `attendance_option` (newer feeds), believed as TSML UI believes it.
+OPTIONS = {"in_person": r.IN_PERSON, "hybrid": r.HYBRID, "online": r.ONLINE, "inactive": ""}
+# Places that are not places ("Online" as a location's address).
+NOWHERE = {"online", "virtual", "zoom", "web", "internet", "remote", "tbd", "tba", "n a", "na"}
 
 # Where a model field's value comes from in an entry, to name it in a validation error.
 LABELS = {
@@ -40,6 +44,8 @@ class Parsed:
         self.ignored: list[str] = []  # columns not understood
         self.entity = self.entity_url = ""
         self.labels = labels
+        self.formats_known = True  # BMLT: whether format keys could be read by world id
+        self.notes: list[str] = []  # what was mended in the file as a whole
 
     def label(self, field: str) -> str:
         """The source's name for a model field ("meeting.day", "location.latitude")."""
@@ -53,13 +59,46 @@ class Parsed:
             key, name = r.text(entry.get(key_field)), r.text(entry.get(name_field))
             self.rejected.append(Rejection(ref, key, error.field, error.message, name))
 
+    def number_alike(self) -> None:
+        """Rows that share an id get one each, numbered in the order the source lists them:
+        several meetings of one group at one time and place with no id column, or one id that
+        a source gave to two meetings. Stable while the source keeps its order."""
+        seen: dict[str, int] = {}
+        for row in self.rows:
+            count = seen.get(row.key, 0) + 1
+            seen[row.key] = count
+            if count > 1:
+                if not row.key_made:
+                    row.mended.append(("id", f"id {row.key!r} is used twice: read as #{count}"))
+                row.key = f"{row.key[:250]}#{count}"
+                row.slug = f"{row.slug[:60]}-{count}"
 
-def load_json(content: bytes, what: str):
+
+# A backslash before a character JSON does not escape ("\g"), as some PHP exports write.
+_BAD_ESCAPE = re.compile(r'(?<!\\)((?:\\\\)*)\\([^"\\/bfnrtu])')
+
+
+def load_json(content: bytes, what: str, notes: list | None = None):
     try:
-        return json.loads(content.decode("utf-8-sig"))
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"This is not UTF-8 text, so not a {what}.") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
+        if error.msg == "Invalid \\escape":
+            try:
+                data = json.loads(_BAD_ESCAPE.sub(r"\1\2", text))
+            except json.JSONDecodeError:
+                pass
+            else:
+                if notes is not None:
+                    notes.append(
+                        "The file has backslashes before letters JSON does not escape (at "
+                        f"line {error.lineno}, column {error.colno}, and maybe more): read as "
+                        "the letters alone."
+                    )
+                return data
         raise ValueError(
             f"This is not a {what}: invalid JSON at line {error.lineno}, column {error.colno} "
             f"({error.msg})."
@@ -68,10 +107,12 @@ def load_json(content: bytes, what: str):
 
 def parse(content: bytes) -> Parsed:
     """A feed: a JSON array of meeting objects. ValueError if it is not one."""
-    entries = load_json(content, "Meeting Guide feed")
+    notes: list[str] = []
+    entries = load_json(content, "Meeting Guide feed", notes)
     if not isinstance(entries, list):
         raise ValueError("This is not a Meeting Guide feed: it should be a JSON array of meetings.")
     parsed = Parsed(LABELS)
+    parsed.notes = notes
     for index, entry in enumerate(entries):
         ref = f"entry {index}"
         if not isinstance(entry, dict):
@@ -79,6 +120,7 @@ def parse(content: bytes) -> Parsed:
             continue
         parsed.add(ref, lambda e=entry, ref=ref: rows_of(e, ref), entry, "slug", "name")
         note_entity(parsed, entry)
+    parsed.number_alike()
     return parsed
 
 
@@ -94,19 +136,32 @@ def note_entity(parsed: Parsed, entry: dict) -> None:
 
 def rows_of(entry: dict, ref: str, label=lambda key: key) -> list[Row]:
     """One entry as one Row per day. `label` names an entry key as the source does (a
-    spreadsheet's column header)."""
-    name = r.text(entry.get("name"))
+    spreadsheet's column header). Values are read as the tool that made them meant them
+    (REFERENCE §1); what had to be mended is noted on the row."""
+    mended: list[tuple[str, str]] = []
+    name = r.plain(entry.get("name"), mended, label("name"))
     if not name:
         raise RowError(label("name"), "a meeting needs a name.")
     day_list = r.days(entry.get("day"), label("day"))
     start = r.time(entry.get("time"), label("time"))
-    types = r.codes(entry.get("types"))
-    conference_url = r.text(entry.get("conference_url"))
-    conference_phone = r.text(entry.get("conference_phone"))
+    if start is not None and day_list == [None]:
+        start = None  # a time with no day, as some exports write appointment-only meetings
+        mended.append(("appointment", f"{label('time')}: a time with no day: by appointment"))
+    types = r.type_codes(entry.get("types"))
+    conference_url = r.conference_link(entry.get("conference_url"), mended)
+    conference_phone = r.dial_string(entry.get("conference_phone"), mended)
     online = bool(conference_url or conference_phone)
-    place = place_of(entry, label)
+    place = place_of(entry, label, mended)
+    closed = "TC" in types
     in_person = place is not None and not place.approximate
-    attendance, status = r.attendance(online, in_person, "TC" in types, "ONL" in types)
+    attendance, status = r.attendance(online, in_person, closed, place is not None)
+    option = r.text(entry.get("attendance_option")).casefold()
+    if option in OPTIONS and not closed:
+        attendance, status = OPTIONS[option] or attendance, r.ACTIVE
+        if option == "inactive":
+            status = r.TEMPORARILY_CLOSED
+        if attendance == r.IN_PERSON and not in_person and online:
+            attendance = r.ONLINE  # no street to go to
     attendance = _ours(entry, "attendance", ATTENDANCES, attendance)
     status = _ours(entry, "status", STATUSES, status)
     if place is not None and attendance == r.ONLINE:
@@ -120,26 +175,29 @@ def rows_of(entry: dict, ref: str, label=lambda key: key) -> list[Row]:
         name=name,
         fellowship=r.text(entry.get("fellowship")),
         start_time=start,
-        end_time=r.time(entry.get("end_time"), label("end_time")),
+        end_time=r.time(entry.get("end_time"), label("end_time")) if start else None,
         timezone=r.text(entry.get("timezone")),
         attendance=attendance,
         status=status,
-        status_reason=r.text(entry.get("status_reason")),
+        status_reason=r.plain(entry.get("status_reason")),
         place=place,
         conference_url=conference_url,
         conference_phone=conference_phone,
         conference_notes=_joined(
-            entry.get("conference_url_notes"), entry.get("conference_phone_notes")
+            r.plain(entry.get("conference_url_notes"), mended, label("conference_url_notes")),
+            r.plain(entry.get("conference_phone_notes"), mended, label("conference_phone_notes")),
         ),
         types=tuple(code for code in types if code not in ("TC", "ONL")),
         languages=tuple(r.codes(languages)) if languages is not None else None,
-        group=r.text(entry.get("group")),
-        group_notes=r.text(entry.get("group_notes")),
-        notes=r.text(entry.get("notes")),
+        group=r.plain(entry.get("group"), mended, label("group")),
+        group_notes=r.plain(entry.get("group_notes"), mended, label("group_notes")),
+        notes=r.plain(entry.get("notes"), mended, label("notes")),
+        mended=mended,
     )
     row.slug = r.slug_for(row.slug, name, day_list[0], start)
     if not row.key:
-        row.key = r.key_for(name, day_list, start, place)
+        row.key = r.key_for(name, day_list, start, place, ",".join(sorted(row.types)))
+        row.key_made = True
     rows = r.one_per_day(row, day_list)
     for each in rows:
         r.check_times(each, label("day"), label("time"))
@@ -155,42 +213,85 @@ def _joined(*notes) -> str:
     return "\n".join(dict.fromkeys(r.text(n) for n in notes if r.text(n)))
 
 
-_STATE_POSTAL = re.compile(r"^(?P<state>.*?)\s*(?P<postal>\d[\d\- ]*|[A-Z]\d[A-Z] ?\d[A-Z]\d)?$")
+# A postal code on its own: US ZIP, Canadian, British.
+_POSTAL = re.compile(
+    r"^(\d{4,5}(-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$", re.I
+)
+# "IL 62701", "ON M5V 2T6".
+_STATE_POSTAL = re.compile(
+    r"^(?P<state>.*?)\s+(?P<postal>\d[\d\-]*|[A-Z]\d[A-Z] ?\d[A-Z]\d)$", re.I
+)
 
 
-def _split_formatted(formatted: str, approximate: bool) -> dict[str, str]:
-    """Best effort for feeds that give only `formatted_address` ("12 Main St, Springfield,
-    IL 62701, USA"); the separate fields win whenever a feed has them."""
-    parts = [part.strip() for part in formatted.split(",") if part.strip()]
+def comma_parts(address: str) -> list[str]:
+    return [part.strip() for part in address.split(",") if part.strip()]
+
+
+def is_approximate(formatted: str) -> bool:
+    """As TSML UI infers it when a feed does not say: fewer than four comma-separated parts
+    ("Philadelphia, PA, USA") is a town, not a street."""
+    return len(comma_parts(formatted)) < 4
+
+
+def split_address(formatted: str, approximate: bool) -> dict[str, str]:
+    """Best effort for feeds that give the whole address in one field ("12 Main St,
+    Springfield, IL 62701, USA"; "…, Hatboro, PA, 19040, USA" with the ZIP code as its own
+    part; "Philadelphia, PA, USA" for a town). The separate fields win whenever a feed has
+    them."""
+    parts = comma_parts(formatted)
+    found = {}
+    postal = [part for part in parts[1:] if _POSTAL.match(part)]
+    if postal:
+        found["postal_code"] = postal[-1]
+        parts = [part for part in parts if part is not postal[-1]]
     if approximate:  # "Portland, OR, USA": no street
         parts = ["", *parts]
-    found = dict(zip(("address", "city"), parts, strict=False))
+    found.update(dict(zip(("address", "city"), parts, strict=False)))
     rest = parts[2:]
     if len(rest) >= 2:
         found["country"] = rest.pop()
     if rest:
-        match = _STATE_POSTAL.match(rest[0])
-        found["state"], found["postal_code"] = match["state"], match["postal"] or ""
+        state = rest[0]
+        match = _STATE_POSTAL.match(state)
+        if match and "postal_code" not in found:
+            state, found["postal_code"] = match["state"], match["postal"]
+        found["state"] = state
     return found
 
 
-def place_of(entry: dict, label) -> Place | None:
+def place_of(entry: dict, label, mended: list | None = None) -> Place | None:
     """The venue, or an online group's approximate home; None when the entry gives no place."""
     fields = {
-        key: r.text(entry.get(key))
+        key: r.plain(entry.get(key))
         for key in ("location", "address", "city", "state", "postal_code", "country")
     }
-    approximate = r.yes(entry.get("approximate"))
-    formatted = r.text(entry.get("formatted_address"))
+    formatted = r.plain(entry.get("formatted_address"))
+    if fold_nowhere(formatted) or fold_nowhere(fields["address"]):
+        formatted = fields["address"] = ""
+    given = r.text(entry.get("approximate")).casefold()
+    if given in ("yes", "no", "true", "false", "1", "0", "y", "n"):
+        approximate = r.yes(given)
+    else:
+        whole = formatted or (fields["address"] if not fields["city"] else "")
+        approximate = bool(whole) and is_approximate(whole)
     if formatted and not (fields["address"] or fields["city"]):
-        split = _split_formatted(formatted, approximate)
+        split = split_address(formatted, approximate)
         fields.update({key: value for key, value in split.items() if value})
+    elif fields["address"].count(",") >= 1 and not fields["city"]:
+        # The whole address in `address` (as some exporters write it).
+        split = split_address(fields["address"], approximate)
+        fields.update({key: value for key, value in split.items() if value})
+        fields["address"] = split.get("address", "")
     latitude = r.number(entry.get("latitude"), label("latitude"))
     longitude = r.number(entry.get("longitude"), label("longitude"))
+    if latitude == 0 or longitude == 0:
+        if mended is not None and latitude is not None and longitude is not None:
+            mended.append(("coordinates", "latitude/longitude: a 0 is no position: left out"))
+        latitude = longitude = None
     if latitude is None or longitude is None:
         latitude = longitude = None  # half a pair is no position; the place still counts
-    access = r.text(entry.get("location_access_notes"))
-    notes = r.text(entry.get("location_notes"))
+    access = r.plain(entry.get("location_access_notes"))
+    notes = r.plain(entry.get("location_notes"), mended, label("location_notes"))
     if access and notes.startswith(access):
         notes = notes[len(access) :].strip()
     regions = entry.get("regions")
@@ -213,3 +314,7 @@ def place_of(entry: dict, label) -> Place | None:
         access_notes=access,
         regions=chain,
     )
+
+
+def fold_nowhere(text: str) -> bool:
+    return r.fold(text) in NOWHERE

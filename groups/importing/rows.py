@@ -6,8 +6,10 @@ groups.importing.save decides what each Row means for the directory.
 
 import dataclasses
 import datetime
+import html
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from django.utils.text import slugify
 
@@ -88,6 +90,9 @@ class Row:
     group: str = ""
     group_notes: str = ""
     notes: str = ""
+    # What reading changed in the source's values, for the report: (kind, what was done).
+    mended: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    key_made: bool = False  # the source gives no id: `key` is made from what the row says
 
 
 def fold(text: str) -> str:
@@ -97,11 +102,90 @@ def fold(text: str) -> str:
 
 
 def text(value) -> str:
+    """A cell or field as text; exports' literal NULL is an empty value."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    value = str(value).strip()
+    return "" if value.upper() == "NULL" else value
+
+
+_BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?\s*>", re.I)
+_TAG = re.compile(r"</?[a-z][a-z0-9]*(\s[^<>]*)?/?>", re.I)
+
+
+def plain(value, mended: list | None = None, field: str = "") -> str:
+    """Text as the spec wants it: HTML tags out (a <br> or end of paragraph becomes a line
+    break), entities read (&amp; is &), NULL empty. What changed is noted in `mended`."""
+    raw = text(value)
+    if "<" not in raw and "&" not in raw:
+        return raw
+    cleaned = _TAG.sub("", _BREAK.sub("\n", raw))
+    cleaned = html.unescape(cleaned)
+    cleaned = "\n".join(" ".join(line.split()) for line in cleaned.splitlines())
+    cleaned = re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+    if cleaned != raw and mended is not None:
+        mended.append(("html", f"{field}: HTML made plain text"))
+    return cleaned
+
+
+# Providers whose meeting links work over https (as TSML UI recognises them either way).
+SECURE_PROVIDERS = (
+    "zoom.us", "zoomgov.com", "meet.google.com", "teams.microsoft.com", "teams.live.com",
+    "webex.com", "gotomeeting.com", "gotomeet.me", "meet.jit.si", "skype.com", "whereby.com",
+    "discord.gg", "discord.com", "freeconferencecall.com", "bluejeans.com", "ringcentral.com",
+    "uberconference.com", "meet.lync.com", "facebook.com", "join.me", "signal.group",
+)  # fmt: skip
+
+
+def conference_link(value, mended: list) -> str:
+    """A join link, https as the directory requires (a link sent in the clear shows who joins
+    what). http:// links are upgraded: every known provider serves the same link over https,
+    and for any other host the upgrade is noted as one to check (an http link would be refused
+    outright otherwise, losing the meeting's only way in)."""
+    link = text(value)
+    if not link:
+        return ""
+    several = re.split(r"[\s,;]+(?=https?://)", link, flags=re.I)
+    if len(several) > 1:  # "https://…, https://…": the first is the meeting's
+        link = several[0].strip(" ,;")
+        mended.append(("link", "conference_url: several links: the first kept"))
+    if re.match(r"^[a-z0-9.-]+\.[a-z]{2,}/", link, re.I):  # "zoom.us/j/123" without a scheme
+        link = "https://" + link
+        mended.append(("link", "conference_url: https:// added"))
+    elif re.match(r"^http://", link, re.I):
+        host = (urlsplit(link).hostname or "").lower()
+        link = "https://" + link[7:]
+        known = any(host == p or host.endswith("." + p) for p in SECURE_PROVIDERS)
+        mended.append(
+            ("link", "conference_url: http upgraded to https")
+            if known
+            else ("link", f"conference_url: http upgraded to https on {host}: check it opens")
+        )
+    elif re.match(r"^https://", link, re.I) and not link.startswith("https://"):
+        link = "https://" + link[8:]  # "Https://"
+    return link
+
+
+def dial_string(value, mended: list | None = None) -> str:
+    """A phone number in the Meeting Guide spec's characters: digits and + , * # only, as TSML
+    UI keeps them ("(800) 555-1212" → "8005551212"). A Zoom one-tap string keeps its pauses and
+    numeric passcode ("+15873281099,,82900440659#,,#,,12345#"); a part after a pause that holds
+    letters (a web passcode no keypad can dial) is dropped with what follows it."""
+    raw = text(value)
+    parts = raw.split(",")
+    kept = []
+    for index, part in enumerate(parts):
+        if index and re.search(r"[a-z]", part, re.I):
+            break
+        kept.append(re.sub(r"[^0-9+*#]", "", part))
+    phone = ",".join(kept).rstrip(",")
+    if len(phone) > 60:  # the longest the directory keeps; cut at a pause
+        phone = phone[:60].rsplit(",", 1)[0].rstrip(",")
+    if phone != raw and mended is not None:
+        mended.append(("phone", f"conference_phone: {raw!r} dialled as {phone!r}"))
+    return phone
 
 
 def days(value, field: str, *, first: int = 0) -> list[int | None]:
@@ -172,22 +256,56 @@ def yes(value) -> bool:
 
 
 def codes(value) -> list[str]:
-    """A list, or text separated by commas."""
+    """A list, or text separated by commas ("[open]" and "[O, X]" as some exports write
+    them)."""
     if isinstance(value, list | tuple):
         return [text(item) for item in value if text(item)]
-    return [part.strip() for part in text(value).split(",") if part.strip()]
+    words = text(value)
+    if words.startswith("[") and words.endswith("]"):
+        words = words[1:-1]
+    return [part.strip().strip("'\"") for part in re.split(r"[,\n]", words) if part.strip()]
 
 
-def attendance(online: bool, in_person: bool, closed: bool, legacy_online: bool):
-    """(attendance, status) as tools derive them from a Meeting Guide entry (REFERENCE §1):
+# TSML's names for the two codes that say how a meeting is held, as its CSV files write them.
+STATUS_TYPE_NAMES = {
+    "tc": "TC",
+    "temporary closure": "TC",
+    "location temporarily closed": "TC",
+    "temporarily closed": "TC",
+    "onl": "ONL",
+    "online": "ONL",
+    "online meeting": "ONL",
+}
+
+
+def type_codes(value) -> list[str]:
+    """Type codes or names as a source gives them; TC and ONL (whatever their case or name)
+    as codes. Other names are matched in each fellowship's vocabulary on import. A list with
+    its own legend ("C = Closed Discussion meeting", as New York's export writes it) is read
+    by the legend's words, since its codes are its own."""
+    if isinstance(value, str):
+        value = plain(value)
+    found = []
+    for item in codes(value):
+        code, equals, meaning = item.partition("=")
+        item = meaning.strip() if equals and meaning.strip() else item
+        found.append(STATUS_TYPE_NAMES.get(fold(item), item))
+    return found
+
+
+def attendance(online: bool, in_person: bool, closed: bool, has_place: bool):
+    """(attendance, status) as TSML UI derives them from a Meeting Guide entry (REFERENCE §1).
+    The legacy ONL type is not read: TSML adds it to every meeting with a link, hybrid ones too.
     TC with online details → online; TC alone → temporarily closed; online details and a real
-    address → hybrid; online details and an approximate address or none → online; the legacy
-    ONL type → online; neither → in person."""
+    address → hybrid; online details and an approximate address or none → online; a real
+    address → in person; an approximate place and no online details → inactive."""
     if closed:
         return (ONLINE, ACTIVE) if online else (IN_PERSON, TEMPORARILY_CLOSED)
-    if legacy_online or (online and not in_person):
-        return ONLINE, ACTIVE
-    return (HYBRID if online else IN_PERSON), ACTIVE
+    if online:
+        return (HYBRID if in_person else ONLINE), ACTIVE
+    if has_place and not in_person:
+        return IN_PERSON, INACTIVE
+    return IN_PERSON, ACTIVE
 
 
 def slug_for(wanted: str, name: str, day: int | None, start: datetime.time | None) -> str:
@@ -199,10 +317,15 @@ def slug_for(wanted: str, name: str, day: int | None, start: datetime.time | Non
     return slug[:64].strip("-") or "meeting"
 
 
-def key_for(name: str, day, start, place: Place | None) -> str:
-    """An id for a row that has none: its name, time and address."""
+def key_for(name: str, day, start, place: Place | None, *details: str) -> str:
+    """An id for a row that has none: its name, time and address, and the details that tell
+    apart meetings of one group at one time and place (the room, its types, its notes). Rows
+    alike in all of these are numbered in the order the source lists them
+    (meeting_guide.Parsed.number_alike)."""
     where = place.key() if place else ()
-    return "|".join(map(str, (fold(name), day, start, *where)))[:255]
+    room = place.notes if place else ""
+    parts = (fold(name), day, start, *where, fold(room), *map(fold, details))
+    return "|".join(map(str, parts))[:255]
 
 
 def one_per_day(row: Row, day_list: list[int | None]) -> list[Row]:

@@ -16,7 +16,6 @@ Meeting.derive(), as save() sets them.
 import collections
 import dataclasses
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from django.utils.text import slugify
 
 from groups.importing.meeting_guide import Parsed
 from groups.importing.rows import INACTIVE, Place, Rejection, Row, RowError, fold
+from groups.importing.zones import ZoneFinder
 from groups.models import (
     DERIVED_FIELDS,
     Fellowship,
@@ -64,6 +64,25 @@ FIELDS = [
 PLACE_DETAILS = ["name", "state", "postal_code", "country", "notes", "access_notes"]
 
 
+# Names sources write for the spec's types, other than the spec's own ("Closed Discussion
+# meeting" in New York's legend, "Step Meeting" in TSML's template), as spec codes.
+TYPE_SYNONYMS = {
+    "closed discussion": ("C", "D"),
+    "open discussion": ("O", "D"),
+    "speaker discussion": ("SP", "D"),
+    "beginners": ("BE",),
+    "beginner": ("BE",),
+    "newcomers": ("BE",),
+    "step": ("ST",),
+    "steps": ("ST",),
+    "tradition": ("TR",),
+    "traditions": ("TR",),
+    "big book": ("B",),
+    "wheelchair": ("X",),
+    "wheelchair accessible": ("X",),
+}
+
+
 @dataclasses.dataclass
 class Change:
     ref: str
@@ -88,6 +107,10 @@ class Report:
     unknown_types: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     unknown_languages: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
+    # What reading changed in the source's values: (row, kind, what was done), every one.
+    mended: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    zones_found: dict[str, int] = dataclasses.field(default_factory=dict)
+    notes: list[str] = dataclasses.field(default_factory=list)
     new_places: int = 0
     new_groups: int = 0
     new_regions: int = 0
@@ -104,9 +127,13 @@ class Report:
             "rejected": len({rejection.ref for rejection in self.rejected}),
         }
 
+    def mended_by_kind(self) -> collections.Counter:
+        return collections.Counter(kind for _, kind, _ in self.mended)
+
     def summary(self) -> str:
         counts = ", ".join(f"{name} {n}" for name, n in self.counts().items())
-        return f"{self.source}: {self.read} rows read; {counts}."
+        mended = len({ref for ref, _, _ in self.mended})
+        return f"{self.source}: {self.read} rows read; {counts}; mended {mended}."
 
     def text(self, limit: int | None = LISTED) -> str:
         """The report for a person: counts, then what changed (every rejected row)."""
@@ -126,6 +153,10 @@ class Report:
         ]
         if extra:
             lines.append("Also " + ", ".join(extra) + ".")
+        if self.zones_found:
+            ways = ", ".join(f"{how} {n}" for how, n in sorted(self.zones_found.items()))
+            lines.append(f"Time zones not given by the source, found from: {ways}.")
+        lines += self.notes
         for title, items, bound in (
             ("Rejected", self.rejected, None),
             ("Created", self.created, limit),
@@ -145,6 +176,10 @@ class Report:
             lines.append(f"Unknown language codes, left out: {codes}")
         if self.ignored_columns:
             lines.append(f"Columns not understood, ignored: {', '.join(self.ignored_columns)}")
+        if self.mended:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.mended_by_kind().items()))
+            lines.append(f"Mended ({kinds}), each listed:")
+            lines += [f"  {ref}: {what}" for ref, _, what in self.mended]
         return "\n".join(lines)
 
 
@@ -235,6 +270,10 @@ class Places:
         self.new: list[Location] = []
         self.corrected: dict[int, Location] = {}
         self.chains: dict[int, tuple[tuple[str, ...], Place]] = {}  # id(location) -> regions
+
+    def known(self, place: Place | None) -> Location | None:
+        """The venue already found for this place, if any."""
+        return self.by_key.get(place.key()) if place is not None else None
 
     def find(self, place: Place | None, zone: str) -> Location | None:
         if place is None:
@@ -356,7 +395,8 @@ class Plan:
 class Importer:
     def __init__(self, source: ImportSource, parsed: Parsed, *, default_timezone="", progress=None):
         self.source, self.parsed = source, parsed
-        self.zone = default_timezone or source.timezone or settings.TIME_ZONE
+        # Never the server's zone by default: a meeting whose zone cannot be found is refused.
+        self.zones = ZoneFinder(default_timezone or source.timezone)
         self.progress = progress or (lambda items, **options: items)
         self.now = timezone.now()
         self.report = Report(
@@ -365,6 +405,13 @@ class Importer:
             rejected=list(parsed.rejected),
             ignored_columns=list(parsed.ignored),
         )
+        self.report.notes += parsed.notes
+        if not getattr(parsed, "formats_known", True):
+            self.report.notes.append(
+                "The BMLT response carries no format list, so format keys (which are each "
+                "server's own, in its own language) were not read: ask the server with "
+                "&get_used_formats=1."
+            )
         self.fellowships = {f.slug: f for f in Fellowship.objects.all()}
         self.types: dict[int, dict[str, tuple[int, int | None]]] = {}
         for pk, code, vocabulary, language in MeetingType.objects.values_list(
@@ -375,6 +422,11 @@ class Importer:
             vocabulary: {code.casefold(): value for code, value in codes.items()}
             for vocabulary, codes in self.types.items()
         }
+        # Type names as well as codes (TSML's spreadsheets write "Open, Wheelchair Access").
+        for pk, name, vocabulary, language in MeetingType.objects.values_list(
+            "pk", "name", "vocabulary", "language"
+        ):
+            self.folded.setdefault(vocabulary, {}).setdefault(fold(name), (pk, language))
         self.languages = dict(Language.objects.values_list("code", "pk"))
 
     # Reading -----------------------------------------------------------------------------
@@ -386,12 +438,14 @@ class Importer:
         type_ids, language_ids = set(), set()
         for code in row.types:
             found = vocabulary.get(code) or folded.get(code.casefold())
-            if found is None:
+            matches = [found] if found else self._by_name(code, vocabulary, folded)
+            if not matches:
                 self.report.unknown_types[code] += 1
                 continue
-            type_ids.add(found[0])
-            if found[1]:
-                language_ids.add(found[1])
+            for pk, language in matches:
+                type_ids.add(pk)
+                if language:
+                    language_ids.add(language)
         if row.languages is not None:
             language_ids = set()
             for code in row.languages:
@@ -401,6 +455,26 @@ class Importer:
                     self.report.unknown_languages[code] += 1
         return type_ids, language_ids
 
+    @staticmethod
+    def _by_name(name: str, vocabulary: dict, folded: dict) -> list[tuple[int, int | None]]:
+        """A type named in words: its name in the vocabulary (any case or accents), without a
+        trailing "meeting", a known other name, or names joined by "and" ("Lesbian and
+        Bisexual")."""
+        words = fold(name)
+        shorter = words.removesuffix(" meeting").removesuffix(" meetings")
+        for candidate in (words, shorter, shorter.removesuffix(" speaking")):
+            if candidate in folded:
+                return [folded[candidate]]
+            codes = TYPE_SYNONYMS.get(candidate, ())
+            if codes and all(code in vocabulary for code in codes):
+                return [vocabulary[code] for code in codes]
+        parts = [part.strip() for part in words.replace(" and ", "/").split("/") if part.strip()]
+        if len(parts) > 1:
+            found = [Importer._by_name(part, vocabulary, folded) for part in parts]
+            if all(found):
+                return [match for matches in found for match in matches]
+        return []
+
     def _plan(self, row: Row, meeting: Meeting | None) -> Plan:
         label = self.parsed.label
         slug = row.fellowship or self.source.fellowship.slug
@@ -408,12 +482,20 @@ class Importer:
         if fellowship is None:
             raise RowError(label("meeting.fellowship"), f"no fellowship {slug!r} here.")
         zone = row.timezone
-        location = self.places.find(row.place, zone or self.zone)
-        zone = zone or (location.timezone if location else "") or self.zone
-        try:
-            validate_timezone(zone)
-        except ValidationError as error:
-            raise RowError(label("meeting.timezone"), " ".join(error.messages)) from None
+        if zone:
+            try:
+                validate_timezone(zone)
+            except ValidationError as error:
+                raise RowError(label("meeting.timezone"), " ".join(error.messages)) from None
+        known = self.places.known(row.place)
+        zone = zone or (known.timezone if known is not None else "") or self.zones.of(row.place)
+        if not zone:
+            raise RowError(
+                label("meeting.timezone"),
+                "no time zone: the source gives none, and the place has no coordinates and no "
+                "town or country that has one zone. Give the source's zone (--timezone).",
+            )
+        location = self.places.find(row.place, zone)
         group = self.groups.find(fellowship, row.group, row.group_notes)
         type_ids, language_ids = self._types(row, fellowship)
         if meeting is None:
@@ -535,7 +617,11 @@ class Importer:
         seen = {rejection.key for rejection in report.rejected if rejection.key}
         plans: list[Plan] = []
         by_key: dict[str, str] = {}
+        noted: set[int] = set()  # a meeting on several days shares its row's notes
         for row in self.progress(self.parsed.rows, desc="Reading", unit=" rows"):
+            if id(row.mended) not in noted:
+                noted.add(id(row.mended))
+                report.mended += [(row.ref, kind, what) for kind, what in row.mended]
             if row.key in by_key:
                 error = RowError(self.parsed.label("meeting.slug"), f"{row.key!r} is used twice.")
                 self._reject(row, error)
@@ -546,6 +632,7 @@ class Importer:
                 plans.append(self._plan(row, existing.get(row.key)))
             except RowError as error:
                 self._reject(row, error)
+        report.zones_found = dict(self.zones.found)
         if report.rejected and not skip_invalid:
             return  # refused: write nothing at all
         # Only the places and groups of rows that were understood are made.

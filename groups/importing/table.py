@@ -89,6 +89,10 @@ KEYS = {_normal(header): key for header, key in COLUMNS} | {
     _normal(alias): key for alias, key in ALIASES.items()
 }
 SPLIT_BY_COMMA = {"languages"}
+# Two columns for one field: the first of these wins when both are filled (TSML's export writes
+# its WordPress post number in ID beside the real Slug, and District beside Sub Region). An
+# empty cell never replaces a filled one.
+PREFERRED = {_normal("Slug"), _normal("Sub Region")}
 
 # A model field's column, to name it in a validation error.
 LABELS = {
@@ -146,13 +150,23 @@ def _entries(lines, parsed) -> list[tuple[int, dict]]:
     header = next(lines, None)
     if not header or not any(r.text(cell) for cell in header):
         raise ValueError("The first line should be the column headers (Name, Day, Time, …).")
-    keys = [KEYS.get(_normal(cell)) for cell in header]
+    names = [_normal(cell) for cell in header]
+    keys = [KEYS.get(name) for name in names]
     parsed.ignored = [r.text(cell) for cell, key in zip(header, keys, strict=True) if not key]
     if "name" not in keys:
         raise ValueError("No Name column: the first line should be the column headers.")
     found = []
     for number, line in enumerate(lines, start=2):
-        values = {key: cell for key, cell in zip(keys, line, strict=False) if key}
+        values, preferred = {}, set()
+        for name, key, cell in zip(names, keys, line, strict=False):
+            if not key or (key in values and not r.text(cell)):
+                continue
+            filled = key in values and r.text(values[key])
+            if key in preferred or (filled and name not in PREFERRED):
+                continue
+            values[key] = cell
+            if name in PREFERRED and r.text(cell):
+                preferred.add(key)
         if not any(r.text(value) for value in values.values()):
             continue
         if "regions" in values:
@@ -173,25 +187,30 @@ def _parse(lines) -> meeting_guide.Parsed:
 
         parsed.add(f"line {number}", read, entry, "slug", "name")
         meeting_guide.note_entity(parsed, entry)
+    parsed.number_alike()
     return parsed
 
 
 def decode(content: bytes) -> str:
-    """UTF-8 (with or without a byte order mark), else Windows-1252 as Excel saves it."""
+    """UTF-8 (with or without a byte order mark); else Mac Roman for a file with classic-Mac
+    line endings (CR only, as old Mac exports write them); else Windows-1252 as Excel saves it."""
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        try:
-            return content.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ValueError("This file is neither UTF-8 nor Windows-1252 text.") from None
+        pass
+    if b"\r" in content and b"\n" not in content:
+        return content.decode("mac_roman")  # every byte is a character in Mac Roman
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ValueError("This file is neither UTF-8 nor Windows-1252 text.") from None
 
 
 def parse_csv(content: bytes) -> meeting_guide.Parsed:
     if content.startswith(b"PK\x03\x04"):  # an .xlsx sent as CSV
         return parse_xlsx(content)
     text = decode(content)
-    header = text.partition("\n")[0]
+    header = text.splitlines()[0] if text.strip() else ""  # \n, \r\n or a lone \r
     # Comma-separated, unless the header has none: spreadsheets in some locales use ; or tabs.
     delimiter = next((d for d in ",;\t" if d in header), ",")
     return _parse(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))

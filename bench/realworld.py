@@ -176,6 +176,19 @@ def write(results, out: Path) -> str:
         "into a scratch database, without `--skip-invalid`; the TSML UI columns compare each "
         "stored meeting with TSML UI's own reading of the entry (`tests/tsmlui.py`).",
         "",
+        "Where the two readings differ, and why:",
+        "",
+        '- *Streets given without state or country* (airtable-2020: "110 Diamond St", '
+        '"San Francisco", "94114"): TSML UI joins the fields into three comma parts and '
+        "so reads a town; the importer keeps the street the publisher wrote (hybrid, not online).",
+        "- *Zones from coordinates* (tsml-nw-texas-2021): TSML UI shows every meeting in the "
+        "site's one zone; meetings whose coordinates are in Mountain Time get Mountain Time.",
+        "- *No zone at all* (tsml-eda, an international list): TSML UI, told no zone, shows "
+        "none of these meetings; the importer finds each one's zone from its place.",
+        "- *Files no tool can read* (tsmlui-invalid: JSON cut off) are refused, with the line.",
+        "- *BMLT format keys without the server's format list* (bmlt-italian-formats) are not "
+        "guessed: BMLT's keys are per language; its world IDs are read when the list is there.",
+        "",
     ]
     for result in results:
         lines.append(f"## {result['file']}")

@@ -87,6 +87,7 @@ def env_for(url: str, static_root: str) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SITE_URL": "http://127.0.0.1:8000",  # groups.checks refuses the default with DEBUG off
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "DB_CONN_MAX_AGE": "600",
         "STATIC_ROOT": static_root,

@@ -7,6 +7,8 @@ class GroupsConfig(AppConfig):
     verbose_name = "Mutual aid directory"
 
     def ready(self):
-        from groups import signals
+        from groups import checks, signals
+
+        checks.register()
 
         signals.connect()

@@ -1,7 +1,9 @@
 """Exports of the directory: the Meeting Guide feed and the table format (CSV).
 
-Both are written from the same feed entries (groups.feeds.entry), so that they cannot disagree;
-private contacts are in neither. Streamed a chunk of meetings at a time.
+Both are written from the mixed feed's entries (groups.feeds.entry), so that they cannot
+disagree and the feed's rules hold in each: private contacts in neither, paused online meetings
+left out, phones in the spec's characters, an online meeting's place only its town. Streamed a
+chunk of meetings at a time.
 """
 
 import csv
@@ -21,6 +23,7 @@ class SiteAddress:
 
     def __init__(self, base: str = ""):
         self.base = (base or settings.SITE_URL).rstrip("/") + "/"
+        self.site_url = self.base  # the feed's entity_website_url (groups.feeds.site_url)
 
     def build_absolute_uri(self, path: str) -> str:
         return urljoin(self.base, path.lstrip("/"))

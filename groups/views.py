@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.http import (
+    Http404,
     HttpResponse,
     HttpResponseNotModified,
     JsonResponse,
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from groups import calendar, corrections, feeds, ratelimit
 from groups import referrals as referrals_module
+from groups.catalogue import catalogue
 from groups.clock import occurrence, viewer_zone, zone_choices
 from groups.filters import MeetingFilter
 from groups.forms import CorrectionForm, NewMeetingForm
@@ -54,7 +56,7 @@ def meetings(request):
     return render(
         request,
         "groups/meetings.html",
-        {"result": result, "form": result.filterset.form},
+        {"result": result, "form": result.filterset.form, "feed_path": feed_path(request.GET)},
         status=400 if result.errors else 200,
     )
 
@@ -359,11 +361,10 @@ def _cors(response):
     return response
 
 
-@require_safe
-def meeting_guide_feed(request):
-    """The Meeting Guide JSON feed of a search (by default every listed meeting), streamed, with
-    ETag and Last-Modified so that a reader asking again gets a 304 until something changes."""
-    filterset, queryset = matching(request.GET)
+def _feed(request, params, edition=feeds.MIXED):
+    """A Meeting Guide JSON feed of a search, streamed, with ETag and Last-Modified so that a
+    reader asking again gets a 304 until something changes. Both feed views answer with it."""
+    filterset, queryset = matching(params)
     if queryset is None:
         return _cors(JsonResponse({"errors": errors_of(filterset)}, status=400))
     stamp = queryset.aggregate(
@@ -376,7 +377,10 @@ def meeting_guide_feed(request):
         (d for d in (stamp["meetings"], stamp["groups"], stamp["places"]) if d), default=None
     )
     regions = filterset.regions
-    key = f"{stamp}|{request.GET.urlencode()}|{hash(tuple(regions.rows))}|{filterset.fellowships}"
+    key = (
+        f"{request.path}|{stamp}|{params.urlencode()}|{hash(tuple(regions.rows))}"
+        f"|{filterset.fellowships}|{edition}"
+    )
     etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
     if changed is not None:
@@ -390,8 +394,41 @@ def meeting_guide_feed(request):
         response = HttpResponseNotModified()
     else:
         response = StreamingHttpResponse(
-            feeds.stream(queryset, request, regions), content_type="application/json"
+            feeds.stream(queryset, request, regions, edition=edition),
+            content_type="application/json",
         )
     for name, value in headers.items():
         response[name] = value
     return _cors(response)
+
+
+@require_safe
+def meeting_guide_feed(request):
+    """The mixed feed of a search (by default every listed meeting of every fellowship)."""
+    return _feed(request, request.GET)
+
+
+@require_safe
+def fellowship_feed(request, slug):
+    """One fellowship's feed, in its own type codes (groups.feeds), of the same search."""
+    known = {row[0]: row for row in catalogue().fellowships}
+    if slug not in known:
+        raise Http404("No such fellowship.")
+    params = request.GET.copy()
+    params.setlist("fellowship", [slug])
+    return _feed(request, params, feeds.for_fellowship(known[slug][3]))
+
+
+def feed_path(params) -> str:
+    """The feed a page of this search links for discovery: its fellowship's when it shows
+    exactly one fellowship, else the mixed feed, with the rest of the search."""
+    params = params.copy()
+    chosen = set(params.getlist("fellowship"))
+    known = {row[0] for row in catalogue().fellowships}
+    if len(chosen) == 1 and chosen <= known:
+        params.pop("fellowship")
+        path = reverse("fellowship_feed", args=[chosen.pop()])
+    else:
+        path = reverse("meeting_guide_feed")
+    params.pop("page", None)
+    return f"{path}?{params.urlencode()}" if params else path

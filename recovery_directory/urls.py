@@ -16,6 +16,7 @@ urlpatterns = [
     path("fellowships/<slug:slug>/", views.fellowship, name="fellowship"),
     path("api/meetings/", views.api_meetings, name="api_meetings"),
     path("feeds/meeting-guide.json", views.meeting_guide_feed, name="meeting_guide_feed"),
+    path("feeds/<slug:slug>/meeting-guide.json", views.fellowship_feed, name="fellowship_feed"),
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/sheet/", views.referral_sheet, name="referral_sheet"),
     path("referrals/sheet.pdf", views.referral_sheet_pdf, name="referral_sheet_pdf"),

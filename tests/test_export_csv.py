@@ -11,7 +11,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from groups.importing.table import HEADERS, cells
-from tests.conftest import make_group, make_location, make_meeting, make_region
+from tests.conftest import (
+    make_group,
+    make_location,
+    make_meeting,
+    make_portland_location,
+    make_region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +88,7 @@ def test_it_writes_the_table_format_one_line_per_listed_meeting():
         "aa",
         "Ring the bell.",
     )
-    assert rows["online"]["Conference Phone"] == "+44 1632 960001"
+    assert rows["online"]["Conference Phone"] == "+441632960001"  # the spec's characters only
     assert rows["online"]["Attendance"] == "online"
 
 
@@ -140,3 +146,34 @@ def test_it_exports_the_meetings_selected_in_the_admin(client):
     page = client.get(reverse("admin:groups_group_changelist"))
     assert "export_meetings_csv" not in page.text
     assert other.slug not in text
+
+
+def test_it_keeps_the_feeds_rules_for_phones_and_online_meetings_places():
+    make_meeting(
+        attendance="online",
+        location=make_portland_location(),
+        conference_url="",
+        conference_phone="+1 (503) 555-0100,,123#",
+        slug="online",
+    )
+    make_meeting(attendance="online", status="temporarily_closed", slug="paused-online")
+    make_meeting(status="temporarily_closed", slug="room-closed")
+    rows = {row["ID"]: row for row in table(export("--format", "csv"))}
+    assert set(rows) == {"online", "room-closed"}  # a paused online meeting is not published
+    online = rows["online"]
+    assert online["Conference Phone"] == "+15035550100,,123#"
+    assert (online["City"], online["State"], online["Country"], online["Approximate"]) == (
+        "Portland",
+        "OR",
+        "United States",
+        "yes",
+    )
+    assert online["Address"] == "" and "Hawthorne Blvd" not in ",".join(online.values())
+    assert rows["room-closed"]["Conference URL"] == ""
+
+
+def test_it_names_the_site_it_is_exported_for():
+    make_meeting(slug="one")
+    (entry,) = json.loads(export("--site-url", "https://meetings.example.org"))
+    assert entry["entity_website_url"] == "https://meetings.example.org/"
+    assert entry["url"] == "https://meetings.example.org/meetings/one/"

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from groups.importing.rows import dial_string
 from groups.models import ImportRun, ImportSource, Location, Meeting, Region
 from tests.conftest import make_meeting
 
@@ -614,7 +615,8 @@ def listing():
             # A feed always carries an end time: none means the spec's default hour.
             "end": m.effective_end_time,
             "how": (m.attendance, m.status, m.status_reason),
-            "online": (m.conference_url, m.conference_phone, m.conference_notes),
+            # Feeds write phones in the spec's characters only (groups.feeds).
+            "online": (m.conference_url, dial_string(m.conference_phone), m.conference_notes),
             "notes": m.notes,
             "types": codes(m),
             "languages": codes(m, "languages"),
@@ -656,7 +658,12 @@ def empty_the_directory():
 @pytest.mark.parametrize(("fmt", "name"), [("meeting-guide", "demo.json"), ("csv", "demo.csv")])
 def test_it_reads_back_an_export_of_the_demo_as_it_was(tmp_path, fmt, name):
     call_command("loaddata", "demo", verbosity=0)
-    before = listing()
+    # A paused online meeting is in no feed or export (groups.feeds): nothing to read back.
+    before = {
+        slug: fields
+        for slug, fields in listing().items()
+        if fields["how"][:2] != ("online", "temporarily_closed")
+    }
     export = tmp_path / name
     call_command("export_meetings", "--format", fmt, "-o", str(export))
     empty_the_directory()

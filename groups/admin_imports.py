@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from groups import importing
 from groups.admin import DirectoryAdmin
 from groups.exports import csv_chunks
+from groups.importing.refresh import refresh
 from groups.importing.save import Importer
 from groups.models import Fellowship, ImportRun, ImportSource, validate_timezone
 
@@ -127,13 +128,55 @@ class ImportRunInline(admin.TabularInline):
 
 @admin.register(ImportSource)
 class ImportSourceAdmin(DirectoryAdmin):
-    list_display = ["name", "format", "fellowship", "entity", "meeting_count", "last_run"]
-    list_filter = ["format", "fellowship"]
+    list_display = [
+        "name",
+        "format",
+        "fellowship",
+        "entity",
+        "meeting_count",
+        "last_run",
+        "refresh_hours",
+        "last_outcome",
+    ]
+    list_filter = ["format", "fellowship", "last_outcome"]
     search_fields = ["name", "url", "file_name", "entity"]
     list_select_related = ["fellowship"]
-    readonly_fields = ["entity", "entity_url", "created", "last_run"]
+    fieldsets = [
+        (None, {"fields": ["name", "format", "fellowship", "url", "file_name", "timezone"]}),
+        (
+            "Subscription",
+            {
+                "description": "A source with a URL and an interval is fetched again that "
+                "often (manage.py refresh_sources). A refresh that fails, or looks wrong, "
+                "changes nothing, and the stewards are told why.",
+                "fields": [
+                    "refresh_hours",
+                    "stewards",
+                    "max_deactivate_percent",
+                    "refresh_skip_invalid",
+                ],
+            },
+        ),
+        ("Last refresh", {"fields": ["last_checked", "last_outcome", "last_message"]}),
+        ("Publisher", {"fields": ["entity", "entity_url", "created", "last_run"]}),
+    ]
+    readonly_fields = [
+        "entity",
+        "entity_url",
+        "created",
+        "last_run",
+        "last_checked",
+        "last_outcome",
+        "last_message",
+    ]
     inlines = [ImportRunInline]
+    actions = ["refresh_now"]
     change_list_template = "admin/groups/importsource/change_list.html"
+    change_form_template = "admin/groups/importsource/change_form.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["widgets"] = {"stewards": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        return super().get_form(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
@@ -149,12 +192,50 @@ class ImportSourceAdmin(DirectoryAdmin):
             path(
                 "import/<int:run_id>/", view(self.confirm_view), name="groups_importsource_confirm"
             ),
+            path(
+                "<int:source_id>/refresh/",
+                view(self.refresh_view),
+                name="groups_importsource_refresh",
+            ),
             *super().get_urls(),
         ]
 
+    def has_import_permission(self, request) -> bool:
+        """Who may import may refresh: a refresh is an import from the source's URL."""
+        return request.user.has_perm(PERMISSION)
+
     def _allowed(self, request):
-        if not request.user.has_perm(PERMISSION):
+        if not self.has_import_permission(request):
             raise PermissionDenied
+
+    # Refreshing ----------------------------------------------------------------------------
+
+    @admin.action(description="Refresh selected sources now", permissions=["import"])
+    def refresh_now(self, request, queryset):
+        for source in queryset.select_related("fellowship"):
+            self._tell(request, refresh(source, force=True))
+
+    def refresh_view(self, request, source_id):
+        """The change page's "Refresh now" button."""
+        self._allowed(request)
+        source = get_object_or_404(ImportSource.objects.select_related("fellowship"), pk=source_id)
+        if request.method == "POST":
+            self._tell(request, refresh(source, force=True))
+        return redirect(reverse("admin:groups_importsource_change", args=[source.pk]))
+
+    def _tell(self, request, outcome):
+        level = {
+            ImportSource.Outcome.OK: messages.SUCCESS,
+            ImportSource.Outcome.REFUSED: messages.WARNING,
+        }.get(outcome.status, messages.ERROR)
+        messages.add_message(request, level, str(outcome))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_refresh": self.has_import_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def _page(self, request, template, context, status=200):
         context = {

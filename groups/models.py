@@ -6,12 +6,18 @@ chooses by; meeting type codes live in vocabularies so that two fellowships' cod
 
 import datetime
 import math
+import re
 import zoneinfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    validate_email,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
@@ -980,6 +986,22 @@ class ChangeRequest(models.Model):
 # --- Imports --------------------------------------------------------------------------------
 
 
+def email_list(text: str) -> list[str]:
+    """Addresses written comma-separated, semicolon-separated or one a line."""
+    return [part for part in re.split(r"[\s,;]+", text) if part]
+
+
+def validate_email_list(text: str) -> None:
+    bad = []
+    for address in email_list(text):
+        try:
+            validate_email(address)
+        except ValidationError:
+            bad.append(address)
+    if bad:
+        raise ValidationError(f"Not an e-mail address: {', '.join(bad)}.")
+
+
 class ImportSource(models.Model):
     """A feed or file that meetings are imported from, again and again: a re-import updates
     the meetings it brought (matched by their id in it) and marks those it no longer lists
@@ -1008,7 +1030,8 @@ class ImportSource(models.Model):
         max_length=64,
         blank=True,
         validators=[validate_timezone],
-        help_text="For rows and places without one; empty means the server's zone.",
+        help_text="For meetings whose zone cannot be found from their place (coordinates, ZIP "
+        "code, town or country). Empty: such meetings are refused, never put in UTC.",
     )
     entity = models.CharField(
         max_length=200, blank=True, help_text="Who publishes it, as the source itself says."
@@ -1017,6 +1040,45 @@ class ImportSource(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_run = models.DateTimeField("last imported", null=True, blank=True)
 
+    # A subscription: the URL is fetched again every refresh_hours (groups.importing.refresh).
+    class Outcome(models.TextChoices):
+        OK = "ok", "Refreshed"
+        REFUSED = "refused", "Refused, nothing changed"
+        FAILED = "failed", "Failed, nothing changed"
+
+    refresh_hours = models.PositiveIntegerField(
+        "refresh every (hours)",
+        null=True,
+        blank=True,
+        help_text="Fetch the URL again this often (manage.py refresh_sources, run by cron). "
+        "Empty or 0: not subscribed, imported only by hand.",
+    )
+    stewards = models.TextField(
+        blank=True,
+        validators=[validate_email_list],
+        help_text="E-mail addresses, comma-separated or one a line: told what each refresh "
+        "changed, and why one changed nothing.",
+    )
+    max_deactivate_percent = models.PositiveSmallIntegerField(
+        "largest share a refresh may mark inactive (%)",
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text="Of the source's listed meetings. A refresh that would mark more of them "
+        "inactive (a broken or truncated feed, usually) changes nothing and tells the stewards.",
+    )
+    refresh_skip_invalid = models.BooleanField(
+        "save the good rows when some are bad",
+        default=False,
+        help_text="Off: one row that cannot be understood refuses the whole refresh. On: the "
+        "others are saved and the bad ones listed to the stewards (their meetings stay as "
+        "they were).",
+    )
+    last_checked = models.DateTimeField("last refresh", null=True, blank=True)
+    last_outcome = models.CharField(
+        "outcome of the last refresh", max_length=10, choices=Outcome.choices, blank=True
+    )
+    last_message = models.TextField("what the last refresh said", blank=True)
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -1024,10 +1086,30 @@ class ImportSource(models.Model):
                 condition=Q(format__in=["meeting-guide", "csv", "xlsx", "bmlt"]),
                 name="import_source_format_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(refresh_hours__isnull=True) | Q(refresh_hours=0) | ~Q(url=""),
+                name="import_source_subscription_has_url",
+                violation_error_message="A subscribed source needs a URL to fetch.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_deactivate_percent__lte=100),
+                name="import_source_max_deactivate_percent_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def subscribed(self) -> bool:
+        return bool(self.refresh_hours and self.url)
+
+    def steward_addresses(self) -> list[str]:
+        return email_list(self.stewards)
+
+    def clean(self):
+        if self.refresh_hours and not self.url:
+            raise ValidationError({"url": "A subscribed source needs a URL to fetch."})
 
 
 class ImportRun(models.Model):

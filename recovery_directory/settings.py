@@ -267,6 +267,11 @@ NOBODY_THERE_DAYS = envint("NOBODY_THERE_DAYS", "28")
 # Public forms (corrections, new meetings): at most this many sent from one address an hour.
 CORRECTIONS_PER_HOUR = envint("CORRECTIONS_PER_HOUR", "10")
 
+# Imports fetch URLs only from public addresses (groups.importing.sources): a source's URL must
+# not reach the server's own network. True allows loopback and private addresses, for a
+# directory that imports from its own network.
+IMPORT_ALLOW_PRIVATE_ADDRESSES = envbool("IMPORT_ALLOW_PRIVATE_ADDRESSES", "false")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -200,9 +200,9 @@ def test_tsml_spreadsheets_give_type_names_and_a_post_number_beside_the_slug(tmp
 def test_a_tab_separated_classic_mac_file_in_mac_roman_with_null_and_html(tmp_path):
     lines = [
         "Time\tDay\tName\tLocation\tAddress\tCity\tState\tCountry\tTypes\tNotes",
-        "7:00 PM\tMonday\tCAF\u00c9 GROUP\tSt. Mary\u2019s\t100 Central Ave\tNULL\tNY\tUS\t"
+        "7:00 PM\tMonday\tCAF\u00c9 GROUP\tSt. Mary\u2019s\t100 Central Ave, Basement\tNULL\tNY\tUS\t"
         "C = Closed Discussion meeting<br>Women\tCross street: 5th Ave<br>Notes: Basement",
-        "7:00 PM\tMonday\tCAF\u00c9 GROUP\tSt. Mary\u2019s\t100 Central Ave\tNULL\tNY\tUS\t"
+        "7:00 PM\tMonday\tCAF\u00c9 GROUP\tSt. Mary\u2019s\t100 Central Ave, Basement\tNULL\tNY\tUS\t"
         "C = Closed Discussion meeting<br>Women\tCross street: 5th Ave<br>Notes: Basement",
     ]
     path = tmp_path / "export.txt"
@@ -212,7 +212,10 @@ def test_a_tab_separated_classic_mac_file_in_mac_roman_with_null_and_html(tmp_pa
     assert "created 2" in output
     meetings = list(Meeting.objects.order_by("source_key"))
     assert {m.name for m in meetings} == {"CAFÉ GROUP"}
-    assert meetings[0].location.name == "St. Mary’s" and meetings[0].location.city == ""
+    place = meetings[0].location
+    assert place.name == "St. Mary’s" and place.city == "" and not place.approximate
+    # A comma in a street with its own state and country columns is the street's own.
+    assert place.address == "100 Central Ave, Basement" and meetings[0].status == "active"
     assert meetings[0].notes == "Cross street: 5th Ave\nNotes: Basement"
     assert codes(meetings[0]) == ["C", "D", "W"]
     assert "html" in output and "Mended (" in output

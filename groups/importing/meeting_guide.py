@@ -268,18 +268,22 @@ def place_of(entry: dict, label, mended: list | None = None) -> Place | None:
     formatted = r.plain(entry.get("formatted_address"))
     if fold_nowhere(formatted) or fold_nowhere(fields["address"]):
         formatted = fields["address"] = ""
+    # The whole address in `address`, as some exporters write it ("8318 104 St, Edmonton,
+    # Alberta, T6E 4E8, Canada"); with separate town, state or country fields, commas in
+    # `address` are the street's own ("7 West 55th Street, 5th Floor").
+    others = ("city", "state", "postal_code", "country")
+    alone = not any(fields[key] for key in others)
+    whole = fields["address"] if "," in fields["address"] and alone else ""
     given = r.text(entry.get("approximate")).casefold()
     if given in ("yes", "no", "true", "false", "1", "0", "y", "n"):
         approximate = r.yes(given)
     else:
-        whole = formatted or (fields["address"] if not fields["city"] else "")
-        approximate = bool(whole) and is_approximate(whole)
+        approximate = bool(formatted or whole) and is_approximate(formatted or whole)
     if formatted and not (fields["address"] or fields["city"]):
         split = split_address(formatted, approximate)
         fields.update({key: value for key, value in split.items() if value})
-    elif fields["address"].count(",") >= 1 and not fields["city"]:
-        # The whole address in `address` (as some exporters write it).
-        split = split_address(fields["address"], approximate)
+    elif whole:
+        split = split_address(whole, approximate)
         fields.update({key: value for key, value in split.items() if value})
         fields["address"] = split.get("address", "")
     latitude = r.number(entry.get("latitude"), label("latitude"))

@@ -198,13 +198,12 @@ def test_tsml_spreadsheets_give_type_names_and_a_post_number_beside_the_slug(tmp
 
 
 def test_a_tab_separated_classic_mac_file_in_mac_roman_with_null_and_html(tmp_path):
-    lines = [
-        "Time\tDay\tName\tLocation\tAddress\tCity\tState\tCountry\tTypes\tNotes",
-        "7:00 PM\tMonday\tCAF\u00c9 GROUP\tSt. Mary\u2019s\t100 Central Ave, Basement\tNULL\tNY\tUS\t"
-        "C = Closed Discussion meeting<br>Women\tCross street: 5th Ave<br>Notes: Basement",
-        "7:00 PM\tMonday\tCAF\u00c9 GROUP\tSt. Mary\u2019s\t100 Central Ave, Basement\tNULL\tNY\tUS\t"
-        "C = Closed Discussion meeting<br>Women\tCross street: 5th Ave<br>Notes: Basement",
-    ]
+    row = (
+        "7:00 PM\tMonday\tCAF\u00c9 GROUP\tSt. Mary\u2019s\t100 Central Ave, Basement\tNULL\tNY\t"
+        "US\tC = Closed Discussion meeting<br>Women\tCross street: 5th Ave<br>Notes: Basement"
+    )
+    header = "Time\tDay\tName\tLocation\tAddress\tCity\tState\tCountry\tTypes\tNotes"
+    lines = [header, row, row]
     path = tmp_path / "export.txt"
     path.write_bytes("\r".join(lines).encode("mac_roman"))
     output = run(path, "csv", "aa", "--timezone", "America/New_York")

@@ -15,6 +15,8 @@ TSML keeps one zone per site); every meeting with coordinates or a known town ge
 
 import argparse
 import collections
+import csv
+import json
 import os
 import sys
 import tempfile
@@ -163,11 +165,50 @@ def run_file(path: Path, format: str, fellowship: str, zone: str) -> dict:
     return result
 
 
+def exports() -> list[str]:
+    """Every imported meeting published again: each fellowship's spec feed and the mixed feed,
+    each entry checked against the spec's README rules (tests/feedspec.py), and the CSV."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+
+    from groups.models import Fellowship, Meeting
+    from tests import feedspec
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client()
+    lines = ["## Exports of everything imported", ""]
+    listed = Meeting.objects.listed()
+    for fellowship in Fellowship.objects.filter(meetings__in=listed).distinct().order_by("slug"):
+        response = client.get(f"/feeds/{fellowship.slug}/meeting-guide.json")
+        entries = json.loads(b"".join(response.streaming_content))
+        broken = collections.Counter(p for e in entries for p in feedspec.problems(e))
+        slugs = collections.Counter(e["slug"] for e in entries)
+        twice = sum(1 for n in slugs.values() if n > 1)
+        lines.append(
+            f"- `/feeds/{fellowship.slug}/meeting-guide.json`: HTTP {response.status_code}, "
+            f"{len(entries)} entries of {listed.filter(fellowship=fellowship).count()} listed "
+            f"meetings; entries breaking the spec's rules: {sum(broken.values())}; slugs used "
+            f"twice: {twice}"
+        )
+        lines += [f"  - {n}×: {problem}" for problem, n in broken.most_common(5)]
+    response = client.get("/feeds/meeting-guide.json")
+    mixed = json.loads(b"".join(response.streaming_content))
+    lines.append(f"- `/feeds/meeting-guide.json` (mixed): {len(mixed)} entries")
+    out = Path(tempfile.mkdtemp()) / "export.csv"
+    call_command("export_meetings", "--format", "csv", "-o", str(out))
+    with out.open(newline="") as file:
+        rows = sum(1 for _ in csv.reader(file)) - 1
+    lines.append(f"- `export_meetings --format csv`: {rows} meetings")
+    lines.append("")
+    return lines
+
+
 def reasons(report) -> collections.Counter:
     return collections.Counter(f"{r.field}: {r.message}" for r in report.rejected)
 
 
-def write(results, out: Path) -> str:
+def write(results, out: Path, exported: list[str]) -> str:
     lines = [
         "# Real published lists through the importer",
         "",
@@ -235,6 +276,7 @@ def write(results, out: Path) -> str:
                 for slug, theirs, mine in tsml["differ"][field][:3]:
                     lines.append(f"  - {field} of {slug}: TSML UI {theirs!r}, stored {mine!r}")
         lines.append("")
+    lines += exported
     text = "\n".join(lines)
     out.write_text(text)
     return text
@@ -256,7 +298,7 @@ def main():
             continue
         results.append(run_file(path, format, fellowship, zone))
         print(f"{path.name}: done", file=sys.stderr)
-    print(write(results, Path(args.out)))
+    print(write(results, Path(args.out), exports()))
 
 
 if __name__ == "__main__":

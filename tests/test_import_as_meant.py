@@ -243,7 +243,8 @@ def test_links_and_phones_are_mended_and_every_mend_is_listed(tmp_path):
     assert "entry 1: conference_url: http upgraded to https on meet.example.org: check it" in output
     assert "entry 1: conference_phone: '(800) 555-1212' dialled as '8005551212'" in output
     run_report = ImportRun.objects.get().report
-    assert "Mended (link 2, phone 2), each listed:" in run_report
+    assert "Mended (link 2, phone 2):" in run_report  # every mend is kept with the run
+    assert run_report.count(": conference_") == 4
 
 
 def test_a_file_with_backslashes_before_letters_is_read_and_says_so(tmp_path):
@@ -295,3 +296,13 @@ def test_bmlt_format_keys_without_the_servers_list_are_not_guessed(tmp_path):
     output = run(bmlt(tmp_path, None), "bmlt", "na")
     assert codes(stored("1")) == []
     assert "no format list" in output and "bmlt:D (1)" in output
+
+
+def test_the_runs_record_keeps_every_mend_and_the_terminal_shows_the_first(tmp_path):
+    entries = [
+        entry(slug=f"m{n}", conference_url=f"http://zoom.us/j/{n}", formatted_address="Leeds, UK")
+        for n in range(25)
+    ]
+    output = run(feed(tmp_path, *entries))
+    assert "… and 5 more" in output
+    assert ImportRun.objects.get().report.count("http upgraded to https") == 25

@@ -199,7 +199,7 @@ def _tell_stewards(outcome: Outcome) -> None:
     context = {
         "outcome": outcome,
         "source": source,
-        "report": report.text(limit=NAMED) if report else "",
+        "report": report.text(limit=NAMED, mended_limit=NAMED) if report else "",
         "url": settings.SITE_URL.rstrip("/")
         + reverse("admin:groups_importsource_change", args=[source.pk]),
         "site_name": settings.SITE_NAME,

@@ -135,8 +135,9 @@ class Report:
         mended = len({ref for ref, _, _ in self.mended})
         return f"{self.source}: {self.read} rows read; {counts}; mended {mended}."
 
-    def text(self, limit: int | None = LISTED) -> str:
-        """The report for a person: counts, then what changed (every rejected row)."""
+    def text(self, limit: int | None = LISTED, mended_limit: int | None = None) -> str:
+        """The report for a person: counts, then what changed (every rejected row; every mend
+        unless `mended_limit` says how many)."""
         lines = [self.summary()]
         if self.refused:
             lines.append(f"Nothing was saved: {self.refused}")
@@ -178,8 +179,10 @@ class Report:
             lines.append(f"Columns not understood, ignored: {', '.join(self.ignored_columns)}")
         if self.mended:
             kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.mended_by_kind().items()))
-            lines.append(f"Mended ({kinds}), each listed:")
-            lines += [f"  {ref}: {what}" for ref, _, what in self.mended]
+            lines.append(f"Mended ({kinds}):")
+            lines += [f"  {ref}: {what}" for ref, _, what in self.mended[:mended_limit]]
+            if mended_limit is not None and len(self.mended) > mended_limit:
+                lines.append(f"  … and {len(self.mended) - mended_limit} more")
         return "\n".join(lines)
 
 

@@ -52,7 +52,8 @@ class Command(BaseCommand):
         progress = _progress if self.stdout.isatty() else None
         importer = Importer(record, parsed, default_timezone=timezone, progress=progress)
         report = importer.run(skip_invalid=options["skip_invalid"], dry_run=options["dry_run"])
-        text = report.text(limit=None if options["verbosity"] > 1 else 20)
+        limit = None if options["verbosity"] > 1 else 20
+        text = report.text(limit=limit, mended_limit=limit)
         if report.refused:
             self.stderr.write(text)
             raise CommandError(f"Refused: {report.refused}")

@@ -344,13 +344,6 @@ def test_the_command_refreshes_due_sources_and_fails_when_one_failed(site):
 # The admin --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(client):
-    user = User.objects.create_superuser("admin", "admin@example.org", "a-long-test-password")
-    client.force_login(user)
-    return client
-
-
 def messages_on(response):
     return [str(message) for message in response.context["messages"]]
 

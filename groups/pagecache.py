@@ -1,6 +1,7 @@
 """Public pages kept for a minute, forgotten the moment any listing changes.
 
-A page is cached under its full URL, the viewer's time-zone cookie, the current minute (the
+A page is cached under its host and full URL (one cache may serve several sites, and a page
+names its own address in its links), the viewer's time-zone cookie, the current minute (the
 "starting soonest" order and "today" move with the clock) and the time of the last change to any
 listing (ListingsVersion, one small query). Any save of a meeting, venue, group, region,
 fellowship or type, a check, an approval or an import moves that time on (groups.signals), so a
@@ -25,6 +26,7 @@ def _key(request) -> str:
         (
             changed.isoformat() if changed else "-",
             str(int(time.time() // 60)),
+            request.get_host(),
             request.get_full_path(),
             request.COOKIES.get("tz", ""),
         )

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Permissions-Policy: the position only where "Use my location" is, nothing else.
+    "groups.headers.PermissionsPolicyMiddleware",
     # Records who made each change in the listings' history.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Locks out a login after repeated failures (last, as django-axes asks).

@@ -161,7 +161,8 @@ def test_it_keeps_the_feeds_rules_for_phones_and_online_meetings_places():
     rows = {row["ID"]: row for row in table(export("--format", "csv"))}
     assert set(rows) == {"online", "room-closed"}  # a paused online meeting is not published
     online = rows["online"]
-    assert online["Conference Phone"] == "+15035550100,,123#"
+    # A leading + before more than digits would start a formula (groups.importing.table).
+    assert online["Conference Phone"] == "'+15035550100,,123#"
     assert (online["City"], online["State"], online["Country"], online["Approximate"]) == (
         "Portland",
         "OR",
@@ -177,3 +178,31 @@ def test_it_names_the_site_it_is_exported_for():
     (entry,) = json.loads(export("--site-url", "https://meetings.example.org"))
     assert entry["entity_website_url"] == "https://meetings.example.org/"
     assert entry["url"] == "https://meetings.example.org/meetings/one/"
+
+
+def test_it_writes_no_cell_a_spreadsheet_would_run_as_a_formula(tmp_path):
+    make_meeting(
+        name='=HYPERLINK("https://evil.example/","Click")',
+        slug="formula",
+        notes="@SUM(A1:A9)",
+        attendance="hybrid",
+        conference_phone="+44 131 496 0000",
+    )
+    text = export("--format", "csv")
+    [row] = table(text)
+    assert row["Name"] == '\'=HYPERLINK("https://evil.example/","Click")'
+    assert row["Notes"] == "'@SUM(A1:A9)"
+    # Plain numbers are left as they are (a spreadsheet reads them as numbers, runs nothing).
+    assert row["Conference Phone"] == "+441314960000"
+    assert row["Longitude"] == "-3.1694"
+    # Read back, the apostrophes are gone: the round trip is exact.
+    path = tmp_path / "export.csv"
+    path.write_text(text)
+    from groups.models import Meeting
+
+    Meeting.objects.all().delete()
+    call_command("import_meetings", str(path), "--format", "csv", "--fellowship", "aa",
+                 stdout=io.StringIO())  # fmt: skip
+    back = Meeting.objects.get()
+    assert back.name.startswith("=HYPERLINK") and back.notes == "@SUM(A1:A9)"
+    assert back.conference_phone == "+441314960000"

@@ -88,3 +88,13 @@ def test_it_shows_an_import_at_once(client, meeting):
         "import_meetings", "tests/samples/bmlt.json", "--format", "bmlt", "--fellowship", "na"
     )
     assert "Just for Today" in client.get("/meetings/?day=0").text
+
+
+def test_it_keeps_pages_apart_by_host(client, meeting, settings):
+    # One cache may serve several sites, and a meeting page names its own address (schema.org).
+    settings.ALLOWED_HOSTS = ["one.example.org", "two.example.org"]
+    page_one = client.get(meeting.get_absolute_url(), HTTP_HOST="one.example.org").text
+    page_two = client.get(meeting.get_absolute_url(), HTTP_HOST="two.example.org").text
+    assert "http://one.example.org/meetings/harbour-lights/" in page_one
+    assert "one.example.org" not in page_two
+    assert "http://two.example.org/meetings/harbour-lights/" in page_two

@@ -129,6 +129,29 @@ LABELS = {
 _HEADER_OF = {key: header for header, key in COLUMNS}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice): text that
+    starts with = + - @, a tab or a carriage return gets a leading apostrophe. Plain numbers
+    (a longitude of -3.19) are left as they are; read_cell() takes the apostrophe off again."""
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def read_cell(value):
+    """A cell as written: the apostrophe safe_cell() put before a formula character removed."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def cells(entry: dict) -> list[str]:
     """A feed entry (groups.feeds.entry) as one line of the table."""
     values = dict(entry)
@@ -141,7 +164,7 @@ def cells(entry: dict) -> list[str]:
     values["regions"] = REGION_SEPARATOR.join(chain)
     values["types"] = ", ".join(entry.get("types", []))
     values["languages"] = ", ".join(entry.get("languages", []))
-    return [r.text(values.get(key)) for _, key in COLUMNS]
+    return [safe_cell(r.text(values.get(key))) for _, key in COLUMNS]
 
 
 def _entries(lines, parsed) -> list[tuple[int, dict]]:
@@ -158,7 +181,7 @@ def _entries(lines, parsed) -> list[tuple[int, dict]]:
     found = []
     for number, line in enumerate(lines, start=2):
         values, preferred = {}, set()
-        for name, key, cell in zip(names, keys, line, strict=False):
+        for name, key, cell in zip(names, keys, map(read_cell, line), strict=False):
             if not key or (key in values and not r.text(cell)):
                 continue
             filled = key in values and r.text(values[key])

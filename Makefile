@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve test bench lint format lock admin clean chromium pdf-libs wrk
+.PHONY: install run serve test bench lint format lock admin clean chromium pdf-libs wrk redis
 
 # Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
 CHROMIUM ?= /usr/bin/chromium
@@ -43,8 +43,17 @@ wrk:
 	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 
-test: $(STAMP) chromium pdf-libs
+test: $(STAMP) chromium pdf-libs redis
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+# The cache tests talk to a real Redis on 127.0.0.1:6379 (tests/test_faults.py): started if none answers.
+redis:
+	@$(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null || \
+		{ echo "Starting Redis for the cache tests"; \
+		command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server; }; \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+		sleep 1; }
 
 # WeasyPrint (referral sheet PDFs) draws text with the system's Pango and fonts.
 pdf-libs:

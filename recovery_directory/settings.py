@@ -243,7 +243,13 @@ SEARCH_COUNT_CAP = envint("SEARCH_COUNT_CAP", "1000")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Pages go on when Redis cannot be reached (groups.cache), and a Redis that does
+            # not answer costs a request half a second at most.
+            "BACKEND": "groups.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {

@@ -190,6 +190,20 @@ class _Rollback(Exception):
     pass
 
 
+# Imports match venues, groups and regions by what they hold, then create the missing ones: two
+# imports at once would each miss the other's new venue and make it twice. They take turns
+# instead, on PostgreSQL with a lock held until the import's transaction ends (SQLite lets one
+# writer in at a time anyway). Imports are rare and short: waiting costs nothing anyone sees.
+IMPORT_LOCK = 0x4D_41_44_49  # "MADI", this directory's own advisory lock number
+
+
+def _one_import_at_a_time() -> None:
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
 def _first_error(error: ValidationError, label) -> RowError:
     field, messages = next(iter(error.message_dict.items()))
     return RowError("row" if field == "__all__" else label(field), " ".join(messages))
@@ -601,6 +615,7 @@ class Importer:
         Meeting.objects.bulk_update(gone, fields, batch_size=UPDATE_BATCH)
 
     def _import(self, skip_invalid: bool) -> None:
+        _one_import_at_a_time()
         report = self.report
         existing: dict[str, Meeting] = {}
         old_types, old_languages = collections.defaultdict(set), collections.defaultdict(set)

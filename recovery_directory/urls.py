@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from groups import views
+from groups import openapi, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("fellowships/", views.fellowships, name="fellowships"),
     path("fellowships/<slug:slug>/", views.fellowship, name="fellowship"),
     path("api/meetings/", views.api_meetings, name="api_meetings"),
+    path("api/openapi.json", openapi.openapi, name="openapi"),
     path("feeds/meeting-guide.json", views.meeting_guide_feed, name="meeting_guide_feed"),
     path("feeds/<slug:slug>/meeting-guide.json", views.fellowship_feed, name="fellowship_feed"),
     path("referrals/", views.referrals, name="referrals"),

@@ -15,15 +15,13 @@
     // Stored as is: the server reads the cookie's value verbatim, so "America%2FToronto" (what
     // encodeURIComponent gives) would not be a zone it knows.
     document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
-    // The page was made without the browser's zone: show it again on the person's own clock,
-    // once, if the cookie was kept and the link did not ask for another zone.
-    var note = document.querySelector("[data-viewer-zone]");
+    // The results were made without the browser's zone: they are fetched again, once, on the
+    // person's own clock (below), if the cookie was kept and the link asked for no other zone.
+    // In place, not by reloading: nothing the person has begun to choose is lost.
+    var note = document.querySelector("#results [data-viewer-zone]");
     var kept = document.cookie.split("; ").indexOf("tz=" + zone) !== -1;
-    if (note && kept && note.getAttribute("data-zone-source") !== "query" &&
-        note.getAttribute("data-viewer-zone") !== zone) {
-      window.location.reload();
-      return;
-    }
+    var stale = note && kept && note.getAttribute("data-zone-source") !== "query" &&
+      note.getAttribute("data-viewer-zone") !== zone;
   }
 
   // "Use my location": fills lat/lng from the browser and submits. The position never leaves
@@ -55,12 +53,12 @@
   var announcer = document.querySelector("[data-results-status]");
   if (results && searchForm && window.fetch && window.URLSearchParams) {
     var timer = null;
-    var refresh = function () {
+    var refresh = function (again) {
       var params = new URLSearchParams();
       new FormData(searchForm).forEach(function (value, key) {
         if (value !== "") { params.append(key, value); }
       });
-      var url = searchForm.action + "?" + params.toString();
+      var url = again || searchForm.action + "?" + params.toString();
       fetch(url, { headers: { "Accept": "text/html" } }).then(function (response) {
         return response.text();
       }).then(function (html) {
@@ -76,6 +74,7 @@
         }
       }).catch(function () { /* the submit button still works */ });
     };
+    if (stale) { refresh(window.location.href); }
     searchForm.addEventListener("change", function (event) {
       if (event.target.name === "near" || event.target.name === "q") { return; }
       clearTimeout(timer);

@@ -12,7 +12,7 @@ import dataclasses
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -28,6 +28,7 @@ from groups.models import (
     Meeting,
     Verification,
 )
+from groups.scope import scope_of
 
 # Fields of the listing that the public may propose, in the order the forms show them.
 MEETING_FIELDS = [
@@ -236,11 +237,36 @@ def prepare(change: ChangeRequest, values: dict[str, str]) -> Prepared:
     return Prepared(meeting, place, new_place)
 
 
+class AlreadyDecided(Exception):
+    """Another decision on the request came first (its message says whose, and when)."""
+
+
+def decided_message(change: ChangeRequest) -> str:
+    who = change.decided_by.get_username() if change.decided_by_id else "someone"
+    when = timezone.localtime(change.decided_at).strftime("%-d %b %Y %H:%M")
+    return f"This request was already {change.get_decision_display().lower()} by {who} at {when}."
+
+
+def _lock_pending(change: ChangeRequest, user) -> None:
+    """Takes the request's row until the transaction ends, so that of two decisions one waits
+    for the other and then finds it decided; refuses one outside the user's scope (its meeting
+    may have left it since the page was opened)."""
+    # of=self: the row alone (PostgreSQL locks no nullable side of a join).
+    current = ChangeRequest.objects.select_for_update(of=("self",)).get(pk=change.pk)
+    if current.decision != ChangeRequest.Decision.PENDING:
+        raise AlreadyDecided(decided_message(current))
+    if not scope_of(user).allows(current):
+        raise PermissionDenied("That request is outside your scope.")
+
+
 @transaction.atomic
 def approve(change: ChangeRequest, prepared: Prepared, user) -> Meeting:
+    _lock_pending(change, user)
     reason = f"Change request #{change.pk} approved"
     meeting, place = prepared.meeting, prepared.place
     if place is not None:
+        if prepared.new_place:
+            place.created_by = user
         place._change_reason = reason
         place.save()
         meeting.location = place
@@ -259,6 +285,7 @@ def approve(change: ChangeRequest, prepared: Prepared, user) -> Meeting:
 
 @transaction.atomic
 def reject(change: ChangeRequest, reason: str, user) -> None:
+    _lock_pending(change, user)
     change.reason = reason
     _decide(change, ChangeRequest.Decision.REJECTED, user)
 

@@ -346,6 +346,16 @@ class Location(models.Model):
     )
     notes = models.TextField(blank=True, help_text="Parking, public transport, finding the room.")
     created = models.DateTimeField(auto_now_add=True)
+    # Who made it in the admin: while it has no meetings it is theirs (and coordinators'),
+    # not every volunteer's (groups.scope). Empty for imports and older rows.
+    created_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     updated = models.DateTimeField(auto_now=True)
 
     # Who changed what and when, with a revert in the admin (django-simple-history).
@@ -422,6 +432,16 @@ class Group(models.Model):
         blank=True, help_text="Never shown publicly, exported or put in a feed."
     )
     created = models.DateTimeField(auto_now_add=True)
+    # Who made it in the admin: while it has no meetings it is theirs (and coordinators'),
+    # not every volunteer's (groups.scope). Empty for imports and older rows.
+    created_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     updated = models.DateTimeField(auto_now=True)
 
     # Who changed what and when, with a revert in the admin (django-simple-history).
@@ -1038,6 +1058,15 @@ class ImportSource(models.Model):
     )
     entity_url = models.URLField("entity's website", max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Who made it: a volunteer imports only into their own sources (groups.scope).
+    created_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     last_run = models.DateTimeField("last imported", null=True, blank=True)
 
     # A subscription: the URL is fetched again every refresh_hours (groups.importing.refresh).

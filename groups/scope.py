@@ -3,10 +3,14 @@
 A volunteer's scope is a set of fellowships and/or regions (groups.models.Volunteer). A meeting
 is in scope when its fellowship is one of theirs (if they have fellowships) and its place is in
 one of their regions or a region inside one (if they have regions). A group is in scope when
-it and all its meetings are; a venue when it and every meeting held there are. So a volunteer
-never edits something that changes another volunteer's listings.
+it and all its meetings are; a venue when it and every meeting held there are. A group or venue
+with no meetings belongs to whoever created it (`created_by`), not to every volunteer. A change
+request is in scope while its meeting is (a proposed new meeting: while what the sender chose
+is); an import source while it is the volunteer's own. So a volunteer never edits something
+that changes another volunteer's listings.
 
-Superusers and staff with the `groups.edit_every_listing` permission see everything.
+Superusers and staff with the `groups.edit_every_listing` permission (coordinators) see
+everything, and alone keep what nobody created in the admin (imports, older rows).
 """
 
 import dataclasses
@@ -14,7 +18,7 @@ import dataclasses
 from django.db.models import Exists, OuterRef, Q
 
 from groups.catalogue import catalogue
-from groups.models import ChangeRequest, Group, Location, Meeting, Volunteer
+from groups.models import ChangeRequest, Group, ImportSource, Location, Meeting, Volunteer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Scope:
     fellowships: frozenset[int] = frozenset()
     regions: frozenset[int] = frozenset()  # with every region inside them
     label: str = ""  # e.g. "SMART Recovery in Leith"
+    user_id: int | None = None  # whose: what they created is theirs while it holds no meetings
 
     @property
     def nothing(self) -> bool:
@@ -53,6 +58,13 @@ class Scope:
         queryset = Meeting.objects.all() if queryset is None else queryset
         return queryset.filter(self._meeting_q())
 
+    def _holds_only_ours(self, related: str) -> Q:
+        """A group's or venue's meetings are all in scope: it has some, or it is the user's own."""
+        held = Meeting.objects.filter(**{related: OuterRef("pk")})
+        return ~Exists(held.exclude(self._meeting_q())) & (
+            Exists(held) | Q(created_by_id=self.user_id, created_by__isnull=False)
+        )
+
     def groups(self, queryset=None):
         queryset = Group.objects.all() if queryset is None else queryset
         if self.everything:
@@ -61,10 +73,7 @@ class Scope:
             return queryset.none()
         if self.fellowships:
             queryset = queryset.filter(fellowship_id__in=self.fellowships)
-        if self.regions:
-            elsewhere = Meeting.objects.filter(group=OuterRef("pk")).exclude(self._meeting_q())
-            queryset = queryset.filter(~Exists(elsewhere))
-        return queryset
+        return queryset.filter(self._holds_only_ours("group"))
 
     def locations(self, queryset=None):
         """The venues this volunteer may change."""
@@ -75,36 +84,45 @@ class Scope:
             return queryset.none()
         if self.regions:
             queryset = queryset.filter(region_id__in=self.regions)
-        if self.fellowships:
-            others = Meeting.objects.filter(location=OuterRef("pk")).exclude(
-                fellowship_id__in=self.fellowships
-            )
-            queryset = queryset.filter(~Exists(others))
-        return queryset
+        return queryset.filter(self._holds_only_ours("location"))
 
     def venues(self, queryset=None):
-        """The venues this volunteer may hold a meeting at (any, within their regions)."""
+        """The venues this volunteer may hold a meeting at: any in their regions that is in use
+        (shared venues are shared) or their own; never someone else's empty venue, which
+        holding a meeting there would take over."""
         queryset = Location.objects.all() if queryset is None else queryset
-        if self.everything or (self.fellowships and not self.regions):
+        if self.everything:
             return queryset
         if self.nothing:
             return queryset.none()
-        return queryset.filter(region_id__in=self.regions)
+        if self.regions:
+            queryset = queryset.filter(region_id__in=self.regions)
+        in_use = Exists(Meeting.objects.filter(location=OuterRef("pk")))
+        return queryset.filter(in_use | Q(created_by_id=self.user_id, created_by__isnull=False))
 
     def change_requests(self, queryset=None):
+        """A correction while its meeting is in scope (as the meeting is now, not as it was when
+        the request came); a proposed meeting by the fellowship and region its sender chose."""
         queryset = ChangeRequest.objects.all() if queryset is None else queryset
         if self.everything:
             return queryset
         if self.nothing:
             return queryset.none()
-        q = Q()
+        proposed = Q(meeting__isnull=True)
         if self.fellowships:
-            q &= Q(fellowship_id__in=self.fellowships)
+            proposed &= Q(fellowship_id__in=self.fellowships)
         if self.regions:
-            q &= Q(meeting__location__region_id__in=self.regions) | Q(
-                meeting__isnull=True, region_id__in=self.regions
-            )
-        return queryset.filter(q)
+            proposed &= Q(region_id__in=self.regions)
+        return queryset.filter((Q(meeting__isnull=False) & self._meeting_q("meeting__")) | proposed)
+
+    def import_sources(self, queryset=None):
+        """The sources this user imports into: their own."""
+        queryset = ImportSource.objects.all() if queryset is None else queryset
+        if self.everything:
+            return queryset
+        if self.user_id is None:
+            return queryset.none()
+        return queryset.filter(created_by_id=self.user_id)
 
     def fellowship_choices(self, queryset):
         if self.everything or not self.fellowships:
@@ -136,11 +154,12 @@ class Scope:
             Group: self.groups,
             Location: self.locations,
             ChangeRequest: self.change_requests,
+            ImportSource: self.import_sources,
         }
         for model, method in by_model.items():
             if isinstance(obj, model):
-                return method(type(obj)._default_manager.filter(pk=obj.pk)).exists()
-        return True
+                return method(model._default_manager.filter(pk=obj.pk)).exists()
+        raise TypeError(f"No scope rule for {type(obj).__name__}: add one to groups.scope.")
 
 
 def scope_of(user) -> Scope:
@@ -160,7 +179,7 @@ def _read_scope(user) -> Scope:
         Volunteer.objects.filter(user=user).prefetch_related("fellowships", "regions").first()
     )
     if volunteer is None:
-        return Scope()
+        return Scope(user_id=user.pk)
     tree = catalogue().regions
     fellowships, regions = volunteer.fellowships.all(), volunteer.regions.all()
     label = " in ".join(
@@ -175,4 +194,5 @@ def _read_scope(user) -> Scope:
         fellowships=frozenset(f.pk for f in fellowships),
         regions=frozenset(pk for region in regions for pk in tree.below(region.pk)),
         label=label,
+        user_id=user.pk,
     )

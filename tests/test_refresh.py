@@ -399,6 +399,8 @@ def test_only_those_who_may_import_may_refresh(site, client):
     staff.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_importsource", "change_importsource"])
     )
+    source.created_by = staff  # their own source: others' are not even listed to them
+    source.save()
     client.force_login(staff)
     changelist = client.get(reverse("admin:groups_importsource_changelist"))
     assert changelist.status_code == 200 and "refresh_now" not in changelist.text

@@ -1,6 +1,11 @@
 """The admin for imports and exports: import sources with their runs, the "Import a file" page
 (upload, preview, confirm) and the meetings' "Export selected meetings as CSV" action.
 
+A volunteer imports only into their own sources, and an import of theirs is kept only when
+every meeting it creates, changes or marks inactive is in their scope, as it was and as it
+would be (scoped_import). Refreshing a source from its URL runs unattended, with nobody's scope
+to check it against, so that and subscribing are for coordinators.
+
 An upload is kept on its ImportRun (status "preview") between the preview and the volunteer's
 confirmation: the database is the one store every app server shares, a file of a few MB is
 small for it, and nothing is left behind on disk. The content is emptied once the run is saved.
@@ -11,7 +16,7 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,11 +26,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from groups import importing
-from groups.admin import DirectoryAdmin
+from groups.admin.base import DirectoryAdmin, ScopedMixin
 from groups.exports import csv_chunks
 from groups.importing.refresh import refresh
-from groups.importing.save import Importer
-from groups.models import Fellowship, ImportRun, ImportSource, validate_timezone
+from groups.importing.save import Importer, Report
+from groups.models import Fellowship, ImportRun, ImportSource, Meeting, validate_timezone
+from groups.scope import Scope, scope_of
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PERMISSION = "groups.add_importsource"
@@ -44,6 +50,66 @@ def export_meetings_csv(modeladmin, request, queryset):
 # `actions`, offers it (Django's documented way to share an action by name).
 admin.site.add_action(export_meetings_csv)
 admin.site.disable_action("export_meetings_csv")
+
+
+class _Undo(Exception):
+    pass
+
+
+NAMED = 10  # meetings named in a refusal
+
+
+def scoped_import(importer: Importer, user, *, keep: bool, **options) -> Report:
+    """Runs the import and keeps it only when `keep` and every meeting it creates, changes or
+    marks inactive is in the user's scope, both as it was and as it would be; otherwise rolls
+    all of it back, and a refusal (`report.refused`) names the meetings outside.
+
+    The import is really run, in a transaction: what the meetings would become is read from the
+    database, as the Importer made them (its places, groups and regions included), not guessed.
+    A coordinator's import is the Importer's own (a dry run for a preview)."""
+    scope = scope_of(user)
+    if scope.everything:
+        return importer.run(dry_run=not keep, user=user, **options)
+    source = importer.source
+    try:
+        with transaction.atomic():
+            ours = set()
+            if source.pk:
+                theirs = scope.meetings(Meeting.objects.filter(source=source))
+                ours = set(theirs.values_list("slug", flat=True))
+            report = importer.run(user=user, **options)
+            if not report.saved:
+                return report  # refused by the Importer, and rolled back by it
+            outside = _outside(scope, report, ours)
+            if outside:
+                report.refused = _refusal(scope, outside)
+            if outside or not keep:
+                raise _Undo
+    except _Undo:
+        report.saved, report.run = False, None
+    return report
+
+
+def _outside(scope: Scope, report: Report, ours: set[str]) -> list:
+    before = [c for c in report.updated + report.deactivated if c.slug not in ours]
+    after = report.created + report.updated
+    inside = set(
+        scope.meetings(Meeting.objects.filter(slug__in=[c.slug for c in after])).values_list(
+            "slug", flat=True
+        )
+    )
+    outside = {c.slug: c for c in before + [c for c in after if c.slug not in inside]}
+    return list(outside.values())
+
+
+def _refusal(scope: Scope, outside: list) -> str:
+    named = "; ".join(f"{c.name} [{c.slug}]" for c in outside[:NAMED])
+    more = f" and {len(outside) - NAMED} more" if len(outside) > NAMED else ""
+    n = len(outside)
+    return (
+        f"{n} meeting{'s' * (n != 1)} would be outside your scope ({scope.describe()}): "
+        f"{named}{more}. Leave them out of the file, or ask a coordinator to import it."
+    )
 
 
 class UploadForm(forms.Form):
@@ -65,6 +131,11 @@ class UploadForm(forms.Form):
         help_text="For meetings and places without one; empty means the server's zone.",
     )
 
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self.fields["fellowship"].queryset = scope.fellowship_choices(Fellowship.objects.all())
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
@@ -76,7 +147,13 @@ class UploadForm(forms.Form):
         if "file" in data:
             data["name"] = data.get("name") or data["file"].name[:200]
             found = ImportSource.objects.filter(name=data["name"]).first()
-            if found and data.get("format") and found.format != data["format"]:
+            if found and not self.scope.import_sources().filter(pk=found.pk).exists():
+                self.add_error(
+                    "name" if self.data.get("name") else "file",
+                    f"{found.name} is someone else's source: you import into your own. Give "
+                    "another name to import this file as a new source.",
+                )
+            elif found and data.get("format") and found.format != data["format"]:
                 self.add_error(
                     "format",
                     f"{found.name} is imported as {found.get_format_display()}; "
@@ -84,10 +161,10 @@ class UploadForm(forms.Form):
                 )
         return data
 
-    def source(self) -> ImportSource:
+    def source(self, user) -> ImportSource:
         data = self.cleaned_data
         source = ImportSource.objects.filter(name=data["name"]).first() or ImportSource(
-            name=data["name"], format=data["format"]
+            name=data["name"], format=data["format"], created_by=user
         )
         source.fellowship = data["fellowship"]
         source.file_name = data["file"].name[:255]
@@ -127,7 +204,8 @@ class ImportRunInline(admin.TabularInline):
 
 
 @admin.register(ImportSource)
-class ImportSourceAdmin(DirectoryAdmin):
+class ImportSourceAdmin(ScopedMixin, DirectoryAdmin):
+    scope_method = "import_sources"  # a volunteer's own; every source for coordinators
     list_display = [
         "name",
         "format",
@@ -171,6 +249,8 @@ class ImportSourceAdmin(DirectoryAdmin):
     ]
     inlines = [ImportRunInline]
     actions = ["refresh_now"]
+    # Only a coordinator subscribes a source: a refresh runs unattended, in nobody's scope.
+    coordinators_only = ["refresh_hours"]
     change_list_template = "admin/groups/importsource/change_list.html"
     change_form_template = "admin/groups/importsource/change_form.html"
 
@@ -180,6 +260,17 @@ class ImportSourceAdmin(DirectoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if scope_of(request.user).everything:
+            return fields
+        return [*fields, *self.coordinators_only]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "fellowship":
+            kwargs["queryset"] = scope_of(request.user).fellowship_choices(Fellowship.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="meetings", ordering="meeting_count")
     def meeting_count(self, source):
@@ -201,24 +292,30 @@ class ImportSourceAdmin(DirectoryAdmin):
         ]
 
     def has_import_permission(self, request) -> bool:
-        """Who may import may refresh: a refresh is an import from the source's URL."""
         return request.user.has_perm(PERMISSION)
 
-    def _allowed(self, request):
-        if not self.has_import_permission(request):
+    def has_refresh_permission(self, request) -> bool:
+        """A coordinator who may import: a refresh is an import from the source's URL, with
+        nobody to check it against a volunteer's scope."""
+        return self.has_import_permission(request) and scope_of(request.user).everything
+
+    def _allowed(self, request, *, refreshing=False):
+        may = self.has_refresh_permission if refreshing else self.has_import_permission
+        if not may(request):
             raise PermissionDenied
 
     # Refreshing ----------------------------------------------------------------------------
 
-    @admin.action(description="Refresh selected sources now", permissions=["import"])
+    @admin.action(description="Refresh selected sources now", permissions=["refresh"])
     def refresh_now(self, request, queryset):
         for source in queryset.select_related("fellowship"):
             self._tell(request, refresh(source, force=True))
 
     def refresh_view(self, request, source_id):
         """The change page's "Refresh now" button."""
-        self._allowed(request)
-        source = get_object_or_404(ImportSource.objects.select_related("fellowship"), pk=source_id)
+        self._allowed(request, refreshing=True)
+        sources = self.get_queryset(request).select_related("fellowship")
+        source = get_object_or_404(sources, pk=source_id)
         if request.method == "POST":
             self._tell(request, refresh(source, force=True))
         return redirect(reverse("admin:groups_importsource_change", args=[source.pk]))
@@ -233,7 +330,7 @@ class ImportSourceAdmin(DirectoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "can_refresh": self.has_import_permission(request),
+            "can_refresh": self.has_refresh_permission(request),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -249,7 +346,7 @@ class ImportSourceAdmin(DirectoryAdmin):
     def upload_view(self, request):
         """Upload a file, then see what it would change before anything is saved."""
         self._allowed(request)
-        form = UploadForm(request.POST or None, request.FILES or None)
+        form = UploadForm(request.POST or None, request.FILES or None, scope=scope_of(request.user))
         if request.method == "POST" and form.is_valid():
             content = form.cleaned_data["file"].read()
             try:
@@ -262,7 +359,7 @@ class ImportSourceAdmin(DirectoryAdmin):
                 ImportRun.objects.filter(
                     status=ImportRun.Status.PREVIEW, started__lt=stale
                 ).delete()
-                source = form.source()
+                source = form.source(request.user)
                 run = ImportRun.objects.create(
                     source=source,
                     user=request.user,
@@ -270,7 +367,10 @@ class ImportSourceAdmin(DirectoryAdmin):
                     file_name=form.cleaned_data["file"].name[:255],
                     content=content,
                 )
-                report = Importer(source, parsed).run(dry_run=True, skip_invalid=True)
+                importer = Importer(source, parsed)
+                report = scoped_import(importer, request.user, keep=False, skip_invalid=True)
+                if report.refused:
+                    messages.error(request, f"This import cannot be saved: {report.refused}")
                 return self._preview(request, run, report)
         status = 400 if form.errors else 200
         return self._page(request, "admin/groups/importsource/upload.html", {"form": form}, status)
@@ -288,7 +388,12 @@ class ImportSourceAdmin(DirectoryAdmin):
     def confirm_view(self, request, run_id):
         """Saves a previewed upload (the good rows only, if the volunteer chose so)."""
         self._allowed(request)
-        run = get_object_or_404(ImportRun, pk=run_id, status=ImportRun.Status.PREVIEW)
+        run = get_object_or_404(
+            ImportRun,
+            pk=run_id,
+            status=ImportRun.Status.PREVIEW,
+            source__in=scope_of(request.user).import_sources(),
+        )
         if request.method != "POST":
             return redirect(reverse("admin:groups_importsource_upload"))
         source = run.source
@@ -296,10 +401,11 @@ class ImportSourceAdmin(DirectoryAdmin):
         skip = request.POST.get("skip_invalid") == "on"
         importer = Importer(source, parsed)
         try:
-            report = importer.run(skip_invalid=skip, user=request.user, record=run)
+            report = scoped_import(importer, request.user, keep=True, skip_invalid=skip, record=run)
         except IntegrityError as error:  # a meeting saved elsewhere meanwhile
             messages.error(request, f"Nothing was saved: {error}")
-            return self._preview(request, run, Importer(source, parsed).run(dry_run=True), 409)
+            trial = scoped_import(Importer(source, parsed), request.user, keep=False)
+            return self._preview(request, run, trial, 409)
         if report.refused:
             messages.error(request, f"Nothing was saved: {report.refused}")
             return self._preview(request, run, report, 400)

@@ -1,0 +1,237 @@
+"""The queue of corrections and proposed meetings from the public (groups.corrections)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from groups import corrections
+from groups.admin.base import DirectoryAdmin, ScopedMixin
+from groups.models import ChangeRequest, Fellowship, Meeting
+
+
+class DecisionFilter(admin.SimpleListFilter):
+    """The queue opens on what is waiting."""
+
+    title = "decision"
+    parameter_name = "decision"
+
+    def lookups(self, request, model_admin):
+        return [*ChangeRequest.Decision.choices, ("all", "All")]
+
+    def choices(self, changelist):
+        current = self.value() or ChangeRequest.Decision.PENDING
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or ChangeRequest.Decision.PENDING
+        return queryset if value == "all" else queryset.filter(decision=value)
+
+
+class ReviewForm(forms.ModelForm):
+    """A change request under review: the proposed values, editable, and the decision."""
+
+    DECIDE = [
+        ("", "Decide later"),
+        ("approve", "Approve: change the listing as below"),
+        ("reject", "Reject: change nothing"),
+    ]
+    decide = forms.ChoiceField(label="Decision", choices=DECIDE, required=False)
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        change = self.instance
+        current = corrections.current_values(change.meeting if change.meeting_id else None)
+        for name in corrections.FIELDS:
+            self.fields[name] = _value_field(name)
+            self.fields[name].initial = change.proposed.get(name, current[name])
+        if change.meeting_id is None:
+            self.fields["fellowship"] = forms.ModelChoiceField(
+                Fellowship.objects.all(), initial=change.fellowship_id
+            )
+        self.prepared = None
+
+    def clean(self):
+        cleaned = super().clean()
+        decide = cleaned.get("decide")
+        if self.instance.decision != ChangeRequest.Decision.PENDING and decide:
+            # Read under the row's lock (ChangeRequestAdmin.get_object): a decision that came
+            # first, even a moment ago, is seen here.
+            raise ValidationError(corrections.decided_message(self.instance), code="decided")
+        if decide == "reject" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Give the reason (the sender is told it, if they asked).")
+        if decide == "approve" and not self.errors:
+            values = {name: cleaned.get(name) for name in corrections.FIELDS}
+            values = {k: "" if v is None else str(v) for k, v in values.items()}
+            if "fellowship" in cleaned and cleaned["fellowship"] is not None:
+                values["fellowship"] = str(cleaned["fellowship"].pk)
+                chosen = cleaned["fellowship"].pk
+                if self.scope.fellowships and chosen not in self.scope.fellowships:
+                    self.add_error("fellowship", "That fellowship is outside your scope.")
+                    return cleaned
+            try:
+                self.prepared = corrections.prepare(self.instance, values)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    self.add_error(field if field in self.fields else None, problems)
+                return cleaned
+            meeting, place = self.prepared.meeting, self.prepared.place
+            if not self.scope.allows_meeting(
+                meeting.fellowship_id, place.region_id if place else None
+            ):
+                self.add_error(None, f"That is outside your scope ({self.scope.describe()}).")
+        return cleaned
+
+
+def _value_field(name: str) -> forms.Field:
+    label = corrections.LABELS[name]
+    if name == "day":
+        choices = [("", "By appointment"), *((str(v), lbl) for v, lbl in Meeting.Day.choices)]
+        return forms.ChoiceField(label=label, choices=choices, required=False)
+    if name in ("start_time", "end_time"):
+        return forms.TimeField(label=label, required=False, widget=forms.TimeInput(format="%H:%M"))
+    if name == "attendance":
+        return forms.ChoiceField(label=label, choices=Meeting.Attendance.choices)
+    if name == "status":
+        return forms.ChoiceField(label=label, choices=Meeting.Status.choices)
+    if name == "notes":
+        return forms.CharField(label=label, required=False, widget=forms.Textarea({"rows": 3}))
+    return forms.CharField(label=label, required=False)
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
+    """The queue: requests in the user's scope as their meetings are now. A decision locks the
+    request's row for the length of the admin's transaction (the change view is one), so that
+    of two decisions at once the second waits, then is told who decided and when."""
+
+    scope_method = "change_requests"
+    form = ReviewForm
+    change_form_template = "admin/groups/changerequest/change_form.html"
+    list_display = ["created", "report", "subject", "fellowship", "changes", "decision"]
+    list_display_links = ["created", "report"]
+    list_filter = [DecisionFilter, "report", "fellowship"]
+    search_fields = ["meeting__name", "note"]
+    list_select_related = ["meeting", "fellowship"]
+    ordering = ["created"]
+    readonly_fields = ["report", "listing", "note", "created", "reply_wanted", "decided"]
+
+    def has_add_permission(self, request):
+        return False  # they come from the public forms
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None or request.method != "POST":
+            return obj
+        if not transaction.get_connection().in_atomic_block:
+            return obj  # nothing is saved outside the change view's transaction
+        # of=self: the row alone (PostgreSQL locks no nullable side of a join).
+        locked = self.get_queryset(request).select_for_update(of=("self",))
+        return locked.filter(pk=obj.pk).first()
+
+    @admin.display(description="Listing")
+    def subject(self, obj):
+        if obj.meeting_id:
+            return obj.meeting.name
+        return f"New: {obj.proposed.get('name', '')}"
+
+    @admin.display(description="Proposed")
+    def changes(self, obj):
+        names = [corrections.LABELS.get(f, f).lower() for f in obj.proposed]
+        return ", ".join(names) or (obj.note[:60] if obj.note else "")
+
+    @admin.display(description="Listing")
+    def listing(self, obj):
+        if not obj.meeting_id:
+            return "A new meeting (not yet in the directory)"
+        url = reverse("admin:groups_meeting_change", args=[obj.meeting_id])
+        return format_html(
+            '<a href="{}">{}</a> (<a href="{}">public page</a>)',
+            url,
+            obj.meeting.name,
+            obj.meeting.get_absolute_url(),
+        )
+
+    @admin.display(description="Sender wants a reply")
+    def reply_wanted(self, obj):
+        # The address itself stays out of sight; it is used once, to answer.
+        return "Yes, by e-mail when this is decided" if obj.email else "No"
+
+    @admin.display(description="Decided")
+    def decided(self, obj):
+        if obj.decision == ChangeRequest.Decision.PENDING:
+            return "Not yet"
+        who = obj.decided_by.get_username() if obj.decided_by else "someone"
+        return f"{obj.get_decision_display()} by {who} on {obj.decided_at:%-d %b %Y %H:%M}"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The proposed values are the form's own fields, not the model's.
+        kwargs["fields"] = ["reason"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            ("The request", {"fields": self.readonly_fields}),
+            (None, {"fields": ["decide", "reason"]}),
+        ]
+        values = (["fellowship"] if obj and obj.meeting_id is None else []) + corrections.FIELDS
+        fieldsets.append(
+            (
+                "The listing after approval (edit before approving if needed)",
+                {"fields": values},
+            )
+        )
+        return fieldsets
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = {"diff": corrections.diff(obj) if obj else [], "change_request": obj}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def save_model(self, request, obj, form, change):
+        decide = form.cleaned_data.get("decide")
+        try:
+            self._decide(request, obj, form, decide)
+        except corrections.AlreadyDecided as error:  # a path that took no lock beforehand
+            request._not_decided = True
+            self.message_user(request, str(error), messages.ERROR)
+
+    def _decide(self, request, obj, form, decide):
+        if decide == "approve":
+            meeting = corrections.approve(obj, form.prepared, request.user)
+            self.message_user(
+                request,
+                format_html(
+                    'Approved: <a href="{}">{}</a> is changed and counts as checked today.',
+                    meeting.get_absolute_url(),
+                    meeting.name,
+                ),
+            )
+        elif decide == "reject":
+            corrections.reject(obj, form.cleaned_data["reason"], request.user)
+            self.message_user(request, "Rejected: the listing is unchanged.")
+        else:
+            obj.save(update_fields=["reason"])
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def response_change(self, request, obj):
+        if getattr(request, "_not_decided", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return [{"changed": {"fields": ["decision"]}}]

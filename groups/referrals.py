@@ -6,16 +6,19 @@ logged with their search terms.
 """
 
 import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import segno
 from django import forms
 from django.utils.safestring import mark_safe
 
 from groups.clock import week_day
+from groups.filters import MeetingFilter
 
 # A sheet lists at most this many meetings; past it, it says so and suggests narrowing.
 SHEET_LIMIT = 200
+# The sheet's own parameters (SheetOptions), not the search's.
+SHEET_OPTIONS = {"service", "note", "group_by", "paper", "online"}
 
 
 class SheetOptions(forms.Form):
@@ -55,12 +58,27 @@ class SheetOptions(forms.Form):
 
 def search_params(params):
     """The search a sheet lists: the request's search, in week order, and in person only when
-    online meetings are left out (a hybrid meeting is also in person)."""
+    online meetings are left out (a hybrid meeting is also in person). A value given twice
+    counts once and an empty one not at all (`?day=1&day=1&day=` is a sheet of Mondays)."""
     params = params.copy()
+    for name in list(params):
+        values = list(dict.fromkeys(value for value in params.getlist(name) if value))
+        if values:
+            params.setlist(name, values)
+        else:
+            del params[name]
     params.setdefault("sort", "time")
     if params.get("online") == "no" and not params.getlist("attendance"):
         params.setlist("attendance", ["in_person"])
     return params
+
+
+def live_link(params) -> str:
+    """The query of the search page that lists the same meetings, for the sheet's "check before
+    you go" link and its QR code: only the search's own parameters (`params` as search_params()
+    gives them, each value once), none of the sheet's options."""
+    known = MeetingFilter.base_filters.keys() - SHEET_OPTIONS
+    return urlencode([(name, value) for name, value in params.lists() if name in known], doseq=True)
 
 
 def short_link(url: str, length: int = 42) -> str:
@@ -71,10 +89,14 @@ def short_link(url: str, length: int = 42) -> str:
 
 
 def qr_svg(url: str, scale: int = 2) -> str:
-    """An inline SVG QR code to the URL (drawn on the server; nothing is fetched)."""
+    """An inline SVG QR code to the URL (drawn on the server; nothing is fetched), or "" for a
+    URL longer than a QR code holds: the sheet prints the link alone then."""
+    try:
+        code = segno.make(url, error="m")
+    except segno.DataOverflowError:
+        return ""
     # A viewBox rather than a fixed size, so that the stylesheet sets the printed size.
-    svg = segno.make(url, error="m").svg_inline(scale=scale, border=2, omitsize=True)
-    return mark_safe(svg)
+    return mark_safe(code.svg_inline(scale=scale, border=2, omitsize=True))
 
 
 def groups_of(rows, group_by: str) -> list[tuple[str, list]]:

@@ -325,9 +325,6 @@ def _sheet(request):
         context = {"result": result, "form": result.filterset.form, "options": options}
         return context, 400
     rows = result.rows[: referrals_module.SHEET_LIMIT]
-    live = params.copy()
-    for name in ("service", "note", "group_by", "paper", "online", "page"):
-        live.pop(name, None)
     fellowships = sorted({row.meeting.fellowship for row in rows}, key=lambda f: f.name)
     context = {
         "result": result,
@@ -336,7 +333,9 @@ def _sheet(request):
         "more": len(result.rows) > referrals_module.SHEET_LIMIT,
         "limit": referrals_module.SHEET_LIMIT,
         "fellowships": fellowships,
-        "live_url": request.build_absolute_uri(f"/meetings/?{live.urlencode()}"),
+        "live_url": request.build_absolute_uri(
+            f"{reverse('meetings')}?{referrals_module.live_link(params)}"
+        ),
         "today": timezone.localdate(result.now, result.viewer.zone or None),
     }
     return context, 200

@@ -5,10 +5,13 @@ on a SQLite file with DEBUG on, so `make run` works on a fresh machine. With DEB
 to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,11 +79,14 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "groups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Static files from the app itself (no separate file server needed), compressed and, with
     # DEBUG off, with hashed names cached for a year.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -90,10 +96,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Permissions-Policy: the position only where "Use my location" is, nothing else.
+    # Permissions-Policy: the position only where "Use my location" is, nothing else; and the
+    # admin's inline styles (groups.headers).
     "groups.headers.PermissionsPolicyMiddleware",
+    "groups.headers.AdminStylesMiddleware",
     # Records who made each change in the listings' history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The database unreachable: a 503 page with Retry-After, not a 500 (groups.outage).
+    "groups.outage.DatabaseUnavailableMiddleware",
     # Locks out a login after repeated failures (last, as django-axes asks).
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,10 +121,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# Behind a proxy, the request header holding the client's address (e.g. HTTP_X_FORWARDED_FOR),
-# for the login lockout and the public forms' rate limit. Addresses are never logged.
+# Behind a proxy, the request header holding the client's address (e.g. HTTP_X_FORWARDED_FOR,
+# whose last entry is the one the proxy added), for the login lockout and the public forms'
+# rate limit alike: groups.ratelimit.client_address. Addresses are never logged.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
-AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_HEADER]
+AXES_CLIENT_IP_CALLABLE = "groups.ratelimit.client_address"
 
 ROOT_URLCONF = "recovery_directory.urls"
 
@@ -209,6 +220,33 @@ STORAGES = {
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+
+def _style_hash(css: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'"
+
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fetches from this site
+# only, no inline script, no framing, forms sent only here. The referral sheet's styles are
+# inline, because its PDF is drawn from the same HTML by WeasyPrint, which fetches nothing: they
+# are allowed by their hashes (the stylesheet as included, and each paper's size). The admin
+# also allows inline styles, on its own pages only (groups.headers.AdminStylesMiddleware).
+SHEET_STYLES = [
+    (BASE_DIR / "templates" / "referrals" / "sheet.css").read_text(),
+    "@page { size: A4; }",
+    "@page { size: letter; }",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *map(_style_hash, SHEET_STYLES)],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    }
+}
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")

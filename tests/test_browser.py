@@ -77,10 +77,25 @@ def browser(django_db_setup):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Every page reports what its Content-Security-Policy refused (the securitypolicyviolation
+# event, and Chromium's console line for it, which also comes with scripts off).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const text = `${event.effectiveDirective} refused ${event.blockedURI} on ${event.documentURI}`;
+  window.__cspViolations.push(text);
+  window.__cspViolation(text);
+});
+"""
+
+
 @pytest.fixture
 def open_page(browser, live_server):
-    """open_page(path, **context_options) -> a page at that path, in a fresh browser context."""
+    """open_page(path, **context_options) -> a page at that path, in a fresh browser context.
+    A test fails if any page it opened refused anything under its Content-Security-Policy
+    (opener.violations lists them)."""
     contexts = []
+    violations = []
 
     def opener(path=None, **options):
         options.setdefault("viewport", DESKTOP)
@@ -88,15 +103,27 @@ def open_page(browser, live_server):
         options.setdefault("locale", "en-GB")
         context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(10_000)
+        context.expose_function("__cspViolation", lambda text: violations.append(text))
+        context.add_init_script(CSP_LISTENER)
         contexts.append(context)
         page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         if path is not None:
             page.goto(path)
         return page
 
+    opener.violations = violations
     yield opener
     for context in contexts:
         context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture
@@ -357,7 +384,7 @@ def test_it_shows_times_for_the_browsers_time_zone(world, open_page):
     # A first visit straight to results: made before the server knew the zone, so the script
     # keeps the browser's zone in the cookie and shows the page again on the viewer's clock.
     page = open_page("/meetings/?day=1", timezone_id="America/Toronto")
-    page.wait_for_function("document.querySelector('.tz-note').dataset.viewerZone !== ''")
+    page.wait_for_function("() => document.querySelector('.tz-note').dataset.viewerZone !== ''")
     note = page.locator(".tz-note").inner_text()
     assert "Times are in Eastern Time (Toronto), your time zone." in note
     # An online meeting in London shows the viewer's time first, and London's beside it.
@@ -448,6 +475,21 @@ def test_it_prints_the_referral_sheet_without_anything_overflowing(
     )
     pdf = page.pdf(format="A4" if paper == "a4" else "Letter", print_background=False)
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_policy_refuses_an_inline_script_and_the_tests_see_it(world, open_page):
+    # The meeting page's JSON-LD is a data block: not run, so not refused.
+    page = open_page("/meetings/leith-big-book/")
+    assert page.locator('script[type="application/ld+json"]').count() == 1
+    assert page.evaluate("window.__cspViolations") == []
+    page.evaluate(
+        """() => { const s = document.createElement("script");
+                   s.textContent = "window.ran = true"; document.body.append(s); }"""
+    )
+    page.wait_for_function("() => window.__cspViolations.length > 0")
+    assert page.evaluate("window.ran") is None
+    assert "script-src-elem" in page.evaluate("window.__cspViolations")[0]
+    open_page.violations.clear()  # the one this test made on purpose
 
 
 # Volunteers

@@ -1,10 +1,18 @@
 """Headers on every page: Permissions-Policy lets only the search form's pages ask for the
 position ("Use my location"), for this site alone; no page may use camera, microphone or
-payment. Walks every public page and the admin's pages, so that a page added later is held to
-it too."""
+payment; and a strict Content-Security-Policy (no inline script anywhere, inline styles only in
+the admin and, by hash, on the referral sheet). Walks every public page and the admin's pages,
+so that a page added later is held to it too."""
+
+import base64
+import contextlib
+import hashlib
+import re
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.contrib import admin
+from django.test import Client
+from django.urls import NoReverseMatch, get_resolver, reverse
 
 from tests.conftest import make_meeting
 
@@ -50,3 +58,76 @@ def test_the_admins_pages_carry_it_too(admin_client):
                  reverse("admin:login")):  # fmt: skip
         response = admin_client.get(path)
         assert policy(response)["geolocation"] == "()", path
+
+
+# Content-Security-Policy ------------------------------------------------------------------
+
+STRICT = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'none'"],
+}
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def csp(response) -> dict[str, list[str]]:
+    parts = (part.split() for part in response["Content-Security-Policy"].split(";"))
+    return {part[0]: part[1:] for part in parts if part}
+
+
+def sha256(css: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'"
+
+
+def test_every_public_page_has_a_strict_content_security_policy(client):
+    meeting = make_meeting(slug="harbour")
+    paths = [*public_paths(meeting), "/referrals/sheet/?paper=letter", "/meetings/?day=9",
+             "/no-such-page/"]  # fmt: skip
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code < 500, path
+        policy = csp(response)
+        for directive, sources in STRICT.items():
+            assert policy[directive] == sources, (path, directive)
+        # This site's stylesheets, and the referral sheet's own by hash: no inline styles.
+        assert policy["style-src"][0] == "'self'", path
+        assert all(s.startswith("'sha256-") for s in policy["style-src"][1:]), path
+        if response["Content-Type"].startswith("text/html"):
+            html = response.content.decode()
+            assert not INLINE_SCRIPT.search(html), path  # JSON-LD is data, not script
+            assert not INLINE_HANDLER.search(html), path
+            assert ' style="' not in html, path
+
+
+def test_the_referral_sheets_inline_styles_are_allowed_by_their_hashes(client):
+    make_meeting()
+    for paper in ("a4", "letter"):
+        response = client.get("/referrals/sheet/", {"paper": paper})
+        styles = re.findall(r"<style>(.*?)</style>", response.text, re.S)
+        assert len(styles) == 2 and f"size: {'A4' if paper == 'a4' else 'letter'}" in styles[1]
+        allowed = csp(response)["style-src"]
+        assert all(sha256(css) in allowed for css in styles), paper
+
+
+def test_the_admin_keeps_scripts_to_its_own_files_and_may_use_inline_styles(admin_client):
+    paths = [reverse("admin:index"), reverse("admin:password_change")]
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        for view in ("changelist", "add"):
+            with contextlib.suppress(NoReverseMatch):  # a list with no add page
+                paths.append(reverse(f"{prefix}_{view}"))
+    for path in paths:
+        response = admin_client.get(path)
+        assert response.status_code < 500, path
+        policy = csp(response)
+        assert policy["script-src"] == ["'self'"], path
+        assert policy["style-src"] == ["'self'", "'unsafe-inline'"], path
+        assert policy["frame-ancestors"] == ["'none'"], path
+        if response.status_code == 200:
+            assert not INLINE_SCRIPT.search(response.content.decode()), path
+    login = Client().get(reverse("admin:login"))
+    assert csp(login)["script-src"] == ["'self'"]

@@ -178,3 +178,31 @@ def test_it_names_every_bad_parameter_on_the_referral_form(client):
     assert response.status_code == 400
     assert '<a href="#id_day">Day</a> (day)</strong>:' in response.text
     assert '<a href="#id_paper">Paper</a> (paper)</strong>:' in response.text
+
+
+def test_it_prints_a_sheet_for_a_search_that_repeats_itself(client, leith):
+    # A value given 180 times once made a link too long for a QR code, and the sheet a 500.
+    live = "http://testserver/meetings/?fellowship=lifering&day=3&sort=time"
+    for query in (
+        "&".join(["fellowship=lifering"] * 180) + "&day=3",
+        "fellowship=lifering&" + "&".join(["day=3"] * 180) + "&day=&q=&service=",
+    ):
+        sheet = client.get(f"/referrals/sheet/?{query}")
+        assert sheet.status_code == 200
+        assert f"kept up to date, at {live.replace('&', '&amp;')}</p>" in sheet.text
+        assert sheet.text.count('data-meeting-slug="') == 1
+        response = client.get(f"/referrals/sheet.pdf?{query}")
+        assert response.status_code == 200
+        assert live in qr_codes_in(response.content)
+
+
+def test_it_prints_the_link_without_a_qr_code_when_no_qr_code_can_hold_it(client, leith):
+    words = "😀" * 200  # 2,400 bytes in a link: more than the largest QR code holds
+    sheet = client.get("/referrals/sheet/", {"q": words})
+    assert sheet.status_code == 200
+    assert "No meetings match this search." in sheet.text
+    assert "kept up to date, at http://testserver/meetings/?q=%F0%9F%98%80" in sheet.text
+    assert "<svg" not in sheet.text.split('<section class="check">')[1]  # no QR code
+    pdf = pdf_of(client, q=words)
+    assert "Meetings change: check before you go." in text_of(pdf)
+    assert qr_codes_in(pdf) == set()

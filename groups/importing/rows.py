@@ -7,6 +7,7 @@ groups.importing.save decides what each Row means for the directory.
 import dataclasses
 import datetime
 import html
+import math
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -246,9 +247,12 @@ def number(value, field: str) -> float | None:
     if not word:
         return None
     try:
-        return float(word)
+        found = float(word)
     except ValueError:
-        raise RowError(field, f"{word!r} is not a number.") from None
+        raise RowError(field, f"{word[:40]!r} is not a number.") from None
+    if not math.isfinite(found):  # "NaN", "inf", 1e999: no place is there
+        raise RowError(field, f"{word[:40]!r} is not a number.")
+    return found
 
 
 def yes(value) -> bool:

@@ -4,11 +4,18 @@ parse_xlsx() read lines back into feed entries and on through groups.importing.m
 
 Headers are matched whatever their case, spacing or punctuation ("Postal Code", "postal_code");
 a CSV may start with a UTF-8 byte order mark and end its lines the Windows way.
+
+Anyone with the import permission can send a file, so reading it is bounded: at most MAX_LINES
+lines and MAX_CELL_CHARS characters a cell (a cell over it, or holding a NUL, rejects its row
+and names the column), and an XLSX workbook is checked as a zip (members, uncompressed size,
+compression ratio) before openpyxl opens it, whose XML is read by defusedxml (no entities).
 """
 
 import csv
 import io
 import re
+import zipfile
+from xml.etree.ElementTree import ParseError
 
 from groups.importing import meeting_guide
 from groups.importing import rows as r
@@ -167,6 +174,29 @@ def cells(entry: dict) -> list[str]:
     return [safe_cell(r.text(values.get(key))) for _, key in COLUMNS]
 
 
+# Bounds on what a file may hold (a 10,000-meeting table is about 9 MB and 10,000 lines; the
+# longest notes seen in real feeds are a few thousand characters).
+MAX_LINES = 50_000
+MAX_CELL_CHARS = 32_768
+MAX_COLUMNS = 200  # read from a workbook's first sheet; the table format has 35
+# An XLSX workbook is a zip: checked before anything is decompressed (a 256 KB file can hold
+# gigabytes). The sizes are those the zip declares; zipfile stops at them and refuses a member
+# whose content does not match.
+XLSX_MAX_MEMBERS = 1_000
+XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+XLSX_MAX_RATIO = 200  # for members over 1 MiB; a real sheet's XML compresses 10-50 times
+BAD = "\0bad"  # an entry's key for the first cell that cannot be read: (column, message)
+
+
+def _bad_cell(cell: str) -> str:
+    """Why a cell cannot be read, or ""."""
+    if len(cell) > MAX_CELL_CHARS:
+        return f"a cell of {len(cell):,} characters; a cell may hold at most {MAX_CELL_CHARS:,}."
+    if "\x00" in cell:
+        return "holds a NUL character (\\x00), which is not text: is the file damaged?"
+    return ""
+
+
 def _entries(lines, parsed) -> list[tuple[int, dict]]:
     """(line number, feed entry) for each non-empty line after the header (line 1)."""
     lines = iter(lines)
@@ -180,8 +210,16 @@ def _entries(lines, parsed) -> list[tuple[int, dict]]:
         raise ValueError("No Name column: the first line should be the column headers.")
     found = []
     for number, line in enumerate(lines, start=2):
+        if number > MAX_LINES + 1:
+            raise ValueError(
+                f"The file has more than {MAX_LINES:,} lines of meetings, the most the directory "
+                "reads from one file: split it, or import the source by its feed."
+            )
         values, preferred = {}, set()
         for name, key, cell in zip(names, keys, map(read_cell, line), strict=False):
+            if key and isinstance(cell, str) and (problem := _bad_cell(cell)):
+                values.setdefault(BAD, (_HEADER_OF.get(key, key), problem))
+                cell = ""
             if not key or (key in values and not r.text(cell)):
                 continue
             filled = key in values and r.text(values[key])
@@ -190,7 +228,7 @@ def _entries(lines, parsed) -> list[tuple[int, dict]]:
             values[key] = cell
             if name in PREFERRED and r.text(cell):
                 preferred.add(key)
-        if not any(r.text(value) for value in values.values()):
+        if BAD not in values and not any(r.text(value) for value in values.values()):
             continue
         if "regions" in values:
             chain = r.text(values["regions"]).split(REGION_SEPARATOR.strip())
@@ -206,6 +244,8 @@ def _parse(lines) -> meeting_guide.Parsed:
     for number, entry in _entries(lines, parsed):
 
         def read(entry=entry, ref=f"line {number}"):
+            if BAD in entry:
+                raise r.RowError(*entry[BAD])
             return meeting_guide.rows_of(entry, ref, _HEADER_OF.get)
 
         parsed.add(f"line {number}", read, entry, "slug", "name")
@@ -236,20 +276,74 @@ def parse_csv(content: bytes) -> meeting_guide.Parsed:
     header = text.splitlines()[0] if text.strip() else ""  # \n, \r\n or a lone \r
     # Comma-separated, unless the header has none: spreadsheets in some locales use ; or tabs.
     delimiter = next((d for d in ",;\t" if d in header), ",")
-    return _parse(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _parse(reader)
+    except csv.Error as error:  # a cell over csv's own limit (128 KiB), or a broken quote
+        raise ValueError(
+            f"Line {reader.line_num} could not be read ({error}); a cell may hold at most "
+            f"{MAX_CELL_CHARS:,} characters."
+        ) from None
+
+
+def check_zip(content: bytes) -> None:
+    """Refuses a workbook that would decompress to too much (a zip bomb), before any of it is."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValueError("This is not an Excel (.xlsx) workbook.") from None
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise ValueError(
+            f"This workbook holds {len(members):,} files; an Excel workbook has a few dozen, and "
+            f"the directory opens none with more than {XLSX_MAX_MEMBERS:,}."
+        )
+    total = sum(member.file_size for member in members)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise ValueError(
+            f"This workbook would take {_mib(total)} once decompressed, more than the "
+            f"{_mib(XLSX_MAX_UNCOMPRESSED)} the directory reads: save it as CSV, or split it."
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and ratio > XLSX_MAX_RATIO:
+            raise ValueError(
+                f"This workbook's {member.filename} would decompress {ratio:,.0f} times over "
+                f"(to {_mib(member.file_size)}): a real workbook compresses a few dozen times "
+                "at most, so it is refused as a zip bomb."
+            )
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MiB"
 
 
 def parse_xlsx(content: bytes) -> meeting_guide.Parsed:
     """The first sheet of an Excel workbook."""
-    import zipfile
-
+    import defusedxml
     import openpyxl
 
+    check_zip(content)
+    if not openpyxl.DEFUSEDXML:  # OPENPYXL_DEFUSEDXML=False in the environment
+        raise ValueError("Workbooks cannot be read safely here: openpyxl is not using defusedxml.")
+    entities = ValueError(
+        "This workbook declares XML entities, which no spreadsheet program writes and the "
+        "directory does not read (they can expand to gigabytes)."
+    )
+    unreadable = (zipfile.BadZipFile, OSError, KeyError, IndexError, ParseError)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except (*unreadable, ValueError, TypeError) as error:
+        # openpyxl wraps what its XML parser raised in a ValueError of its own.
+        chain = (error, error.__cause__, error.__context__)
+        if any(isinstance(link, defusedxml.DefusedXmlException) for link in chain):
+            raise entities from None
         raise ValueError("This is not an Excel (.xlsx) workbook.") from None
     try:
-        return _parse(book.worksheets[0].iter_rows(values_only=True))
+        sheet = book.worksheets[0]
+        return _parse(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+    except defusedxml.DefusedXmlException:
+        raise entities from None
+    except unreadable as error:
+        raise ValueError(f"This workbook's sheet could not be read ({error}).") from None
     finally:
         book.close()

@@ -306,3 +306,11 @@ def test_the_runs_record_keeps_every_mend_and_the_terminal_shows_the_first(tmp_p
     output = run(feed(tmp_path, *entries))
     assert "… and 5 more" in output
     assert ImportRun.objects.get().report.count("http upgraded to https") == 25
+
+
+def test_a_nul_character_in_a_feed_refuses_its_row_and_names_the_field(tmp_path):
+    source = feed(tmp_path, entry(slug="nul", notes="Room 2\x00", formatted_address="Leeds, UK",
+                                  conference_url="https://zoom.us/j/9"))  # fmt: skip
+    err, message = refused(source)
+    assert "entry 0 (Serenity Group): notes: holds a NUL character" in err
+    assert not Meeting.objects.exists()

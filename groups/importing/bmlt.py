@@ -130,6 +130,7 @@ def _place(meeting: dict, online_only: bool) -> Place | None:
 
 
 def rows_of(meeting: dict, ref: str, formats: dict[str, str] | None = None) -> list[Row]:
+    r.refuse_nul(meeting)
     mended: list[tuple[str, str]] = []
     name = r.plain(meeting.get("meeting_name"), mended, "meeting_name")
     if not name:

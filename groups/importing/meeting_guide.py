@@ -138,6 +138,7 @@ def rows_of(entry: dict, ref: str, label=lambda key: key) -> list[Row]:
     """One entry as one Row per day. `label` names an entry key as the source does (a
     spreadsheet's column header). Values are read as the tool that made them meant them
     (REFERENCE §1); what had to be mended is noted on the row."""
+    r.refuse_nul(entry, label)
     mended: list[tuple[str, str]] = []
     name = r.plain(entry.get("name"), mended, label("name"))
     if not name:

@@ -96,6 +96,15 @@ class Row:
     key_made: bool = False  # the source gives no id: `key` is made from what the row says
 
 
+def refuse_nul(entry: dict, label=lambda key: key) -> None:
+    """A NUL character is in no text (PostgreSQL cannot store one): the row is refused, naming
+    the field, rather than failing when it is saved."""
+    for key, value in entry.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(item, str) and "\x00" in item for item in values):
+            raise RowError(label(key), "holds a NUL character (\\x00), which is not text.")
+
+
 def fold(text: str) -> str:
     """Case, accents, punctuation and spacing removed: for matching names and addresses."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -53,6 +53,9 @@
   var announcer = document.querySelector("[data-results-status]");
   if (results && searchForm && window.fetch && window.URLSearchParams) {
     var timer = null;
+    // Once the form is sent, a late answer to a refresh must not touch the page (replacing
+    // the address now would stop the page the person asked for from loading).
+    var leaving = false;
     var refresh = function (again) {
       var params = new URLSearchParams();
       new FormData(searchForm).forEach(function (value, key) {
@@ -62,6 +65,7 @@
       fetch(url, { headers: { "Accept": "text/html" } }).then(function (response) {
         return response.text();
       }).then(function (html) {
+        if (leaving) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("results");
         if (fresh) {
@@ -75,6 +79,10 @@
       }).catch(function () { /* the submit button still works */ });
     };
     if (stale) { refresh(window.location.href); }
+    searchForm.addEventListener("submit", function () {
+      leaving = true;
+      clearTimeout(timer);
+    });
     searchForm.addEventListener("change", function (event) {
       if (event.target.name === "near" || event.target.name === "q") { return; }
       clearTimeout(timer);

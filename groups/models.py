@@ -110,6 +110,11 @@ class Fellowship(InCatalogue):
         SECULAR = "secular", "Secular"
         OPEN = "open", "Open to any belief or none"
 
+    class LedBy(models.TextChoices):
+        PEERS = "peers", "Members, in turn (peers)"
+        FACILITATORS = "facilitators", "Trained volunteer facilitators"
+        LEADERS = "leaders", "Trained volunteer leaders, with peers sharing"
+
     class Audience(models.TextChoices):
         ANYONE = "anyone", "Anyone who wants help with their own use"
         WOMEN = "women", "Women"
@@ -139,6 +144,42 @@ class Fellowship(InCatalogue):
     uses_labels = models.BooleanField(
         default=True,
         help_text="Members commonly introduce themselves with labels such as 'addict'.",
+    )
+    # The facts a person or a clinician compares fellowships by (REFERENCE §4), each in the
+    # fellowship's own terms; seeded by migrations, kept up to date in the admin.
+    goal = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What members work towards, in the fellowship's own terms "
+        "(e.g. 'Abstinence from alcohol').",
+    )
+    led_by = models.CharField(
+        "who leads meetings",
+        max_length=20,
+        choices=LedBy.choices,
+        blank=True,
+    )
+    family_groups = models.CharField(
+        "for family and friends",
+        max_length=255,
+        blank=True,
+        help_text="Whether it has meetings for family and friends, or where they are found.",
+    )
+    first_meeting = models.TextField(
+        "what a first meeting is like", blank=True, help_text="Two or three plain sentences."
+    )
+    open_meaning = models.CharField(
+        "what an open meeting means",
+        max_length=255,
+        blank=True,
+        help_text="Shown beside the type Open, e.g. 'Anyone may come, including family and "
+        "friends'.",
+    )
+    closed_meaning = models.CharField(
+        "what a closed meeting means",
+        max_length=255,
+        blank=True,
+        help_text="Shown beside the type Closed, e.g. 'For people who want to stop drinking'.",
     )
     type_vocabulary = models.ForeignKey(
         "TypeVocabulary",
@@ -583,6 +624,12 @@ class Meeting(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(
         max_length=255, blank=True, help_text="e.g. 'Church hall closed for repairs until March'."
+    )
+    status_until = models.DateField(
+        "closed until",
+        null=True,
+        blank=True,
+        help_text="For a temporarily closed meeting: the date it is expected back, if known.",
     )
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
@@ -1194,3 +1241,51 @@ class ListingsVersion(models.Model):
     def bump(cls) -> None:
         if not cls.objects.filter(pk=1).update(changed=timezone.now()):
             cls.objects.create(pk=1, changed=timezone.now())
+
+
+class Helpline(models.Model):
+    """A service to talk to someone now ("Need to talk to someone now?"), set by the operator
+    for a country, or for a region inside it. None by default (groups.helplines)."""
+
+    name = models.CharField(max_length=120, help_text="e.g. SAMHSA's National Helpline.")
+    description = models.CharField(
+        max_length=255, blank=True, help_text="Who it is for and what it offers, in plain words."
+    )
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="As people dial it, e.g. 1-800-662-4357."
+    )
+    text = models.CharField("text message number", max_length=40, blank=True)
+    website = models.URLField(blank=True, help_text="Its own page, with chat if it offers it.")
+    hours = models.CharField(
+        max_length=120, blank=True, help_text="e.g. '24 hours a day, every day'."
+    )
+    languages = models.CharField(
+        max_length=120, blank=True, help_text="e.g. 'English and Spanish'."
+    )
+    country = models.CharField(
+        max_length=2, help_text="ISO 3166 two-letter code of the country it serves, e.g. US."
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="helplines",
+        help_text="Only for a regional service: shown for searches in this region.",
+    )
+    source_name = models.CharField(
+        "public source",
+        max_length=200,
+        help_text="Where the number is published, e.g. 'samhsa.gov'. A number that cannot be "
+        "confirmed there is left out.",
+    )
+    source_url = models.URLField("public source's address")
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country", "order", "name"]
+
+    def __str__(self) -> str:
+        return self.name

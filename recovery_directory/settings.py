@@ -168,7 +168,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run against a real SQLite file, not an in-memory database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # TEST_SQLITE_NAME lets two test runs on one machine keep apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TEST_SQLITE_NAME") or str(BASE_DIR / ".test-db.sqlite3")
+    }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -46,7 +46,8 @@ def build(meetings, request) -> bytes:
         event = Event()
         event.add("uid", f"{meeting.slug}@{request.get_host()}")
         event.add("dtstamp", now)
-        event.add("summary", meeting.name)
+        closed = meeting.status == meeting.Status.TEMPORARILY_CLOSED
+        event.add("summary", f"Temporarily closed: {meeting.name}" if closed else meeting.name)
         event.add("dtstart", start)
         event.add("dtend", end)
         event.add("rrule", vRecur(freq="WEEKLY", byday=ICAL_DAYS[meeting.day]))
@@ -63,8 +64,10 @@ def build(meetings, request) -> bytes:
                 event.add("geo", (meeting.location.latitude, meeting.location.longitude))
         elif meeting.conference_url:
             event.add("location", meeting.conference_url)
-        if meeting.status == meeting.Status.TEMPORARILY_CLOSED:
-            event.add("status", "TENTATIVE")
+        if closed:
+            # Not meeting for now: a calendar that subscribed to it shows it as cancelled
+            # (and shows it again, confirmed, when it reopens), rather than a time to go.
+            event.add("status", "CANCELLED")
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

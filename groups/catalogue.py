@@ -15,6 +15,10 @@ from groups.places import RegionTree
 @dataclasses.dataclass
 class Catalogue:
     type_choices: list[tuple[str, str]]  # each code once, named as its first vocabulary names it
+    # The codes a person picks from: every type but those naming a language (the languages
+    # are one list of their own, and a language type is its language).
+    picker_type_choices: list[tuple[str, str]]
+    type_terms: tuple[tuple[int, str, str], ...]  # (id, name, language code or "") per type
     type_ids: dict[str, list[tuple[int, int]]]  # code: [(type id, vocabulary id)]
     fellowships: list[tuple[str, str, int, int]]  # (slug, name, id, vocabulary id), by name
     languages: dict[str, tuple[str, int]]  # code: (name, id)
@@ -23,13 +27,16 @@ class Catalogue:
 
 
 def _read() -> Catalogue:
-    names, ids = {}, {}
+    names, ids, terms, of_language = {}, {}, [], set()
     rows = MeetingType.objects.order_by("vocabulary__name", "name").values_list(
-        "pk", "code", "name", "vocabulary"
+        "pk", "code", "name", "vocabulary", "category", "language__code"
     )
-    for pk, code, name, vocabulary in rows:
+    for pk, code, name, vocabulary, category, language in rows:
         names.setdefault(code, name)
         ids.setdefault(code, []).append((pk, vocabulary))
+        terms.append((pk, name, language or ""))
+        if category == MeetingType.Category.LANGUAGE or language:
+            of_language.add(code)
     languages = {
         code: (name, pk) for code, name, pk in Language.objects.values_list("code", "name", "pk")
     }
@@ -37,6 +44,10 @@ def _read() -> Catalogue:
     regions.choices  # noqa: B018  (computed now, so that it is cached with the tree)
     return Catalogue(
         type_choices=sorted(names.items(), key=lambda choice: choice[1]),
+        picker_type_choices=sorted(
+            ((c, n) for c, n in names.items() if c not in of_language), key=lambda c: c[1]
+        ),
+        type_terms=tuple(terms),
         type_ids=ids,
         fellowships=list(
             Fellowship.objects.order_by("name").values_list("slug", "name", "pk", "type_vocabulary")

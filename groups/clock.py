@@ -264,6 +264,11 @@ class When:
         return f"{self.start:%H:%M} {zone_city(self.start.tzinfo.key)} time"
 
     @property
+    def usual_label(self) -> str:
+        """The weekly time, for a meeting that is not meeting now: "Fridays at 19:00"."""
+        return f"{self.shown:%A}s at {self.time_label}"
+
+    @property
     def short_label(self) -> str:
         """The start for a narrow column: "19:00" on the viewer's clock, else "19:00 GMT"."""
         if self.viewer:

@@ -12,7 +12,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q
 from django.db.models.functions import Mod
 from django.utils import timezone
 
-from groups import upcoming
+from groups import upcoming, words
 from groups.catalogue import catalogue
 from groups.clock import viewer_zone, zone_or_none
 from groups.models import Fellowship, Location, Meeting
@@ -104,6 +104,8 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # What the words name (groups.words): "women", "español".
+        self.terms = words.read(data["q"], self.catalogue) if data.get("q") else []
         lat, lng, near = data.get("lat"), data.get("lng"), data.get("near")
         half_a_point = (lat is None) != (lng is None)
         if half_a_point and not (self.has_error("lat") or self.has_error("lng")):
@@ -229,8 +231,9 @@ class MeetingFilter(django_filters.FilterSet):
         self.now = now or timezone.now()
         self.cookie_tz, self.place_first = cookie_tz, place_first
         # The lists serve both to check the parameters and to draw the form.
-        known = catalogue()
+        known = self.known = catalogue()
         self.type_choices, self.type_ids = known.type_choices, known.type_ids
+        self.picker_type_choices = known.picker_type_choices
         self.fellowships = known.fellowships
         self.filters["fellowship"].extra["choices"] = [(f[0], f[1]) for f in self.fellowships]
         self.languages, self.language_choices = known.languages, known.language_choices
@@ -246,7 +249,8 @@ class MeetingFilter(django_filters.FilterSet):
         form.fields["type"].known = frozenset(self.type_ids)
         form.fields["language"].known = frozenset(self.languages)
         form.fields["region"].known = frozenset(self.regions.by_slug)
-        form.type_choices, form.language_choices = self.type_choices, self.language_choices
+        form.catalogue = self.known
+        form.type_choices, form.language_choices = self.picker_type_choices, self.language_choices
         # The form offers the regions it has room for, and always the one chosen.
         shown = self.regions.shown_in_form() | {self.data.get("region") if self.data else None}
         form.region_choices = [c for c in self.regions.choices if c[0] in shown]
@@ -273,9 +277,23 @@ class MeetingFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         # Every word must appear in the meeting's name, group, venue, town or notes, all kept
-        # in search_text (trigram-indexed on PostgreSQL).
-        for word in value.split()[:8]:
-            queryset = queryset.filter(search_text__icontains=word)
+        # in search_text (trigram-indexed on PostgreSQL); a word that names a type or a
+        # language also finds the meetings tagged with it (groups.words).
+        types = Meeting.types.through.objects
+        languages = Meeting.languages.through.objects
+        for term in self.form.terms[:8]:
+            condition = Q(search_text__icontains=term.text)
+            if term.label and term.label.casefold() != term.text.casefold():
+                condition |= Q(search_text__icontains=term.label)  # "Women's": "Women"
+            if term.type_ids:
+                tagged = types.filter(meeting=OuterRef("pk"), meetingtype_id__in=term.type_ids)
+                condition |= Q(Exists(tagged))
+            if term.language in self.languages:
+                spoken = languages.filter(
+                    meeting=OuterRef("pk"), language_id=self.languages[term.language][1]
+                )
+                condition |= Q(Exists(spoken))
+            queryset = queryset.filter(condition)
         return queryset
 
     def filter_fellowship(self, queryset, name, value):

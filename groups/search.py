@@ -8,7 +8,8 @@ import datetime
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value
+from django.db.models import When as Where
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -68,6 +69,15 @@ class Result:
         return text
 
     @property
+    def in_words(self) -> str:
+        """The search in one line, for the bar above the results: "Today · In person · Near
+        Glasgow, within 25 km". The order is named only when it is not the usual one."""
+        skip = {"Understood"} | ({"Order"} if self.sort == "upcoming" else set())
+        lead = {"Near": "Near ", "Region": "In ", "Starting": "Starting: "}
+        words = [lead.get(label, "") + text for label, text in self.summary if label not in skip]
+        return " · ".join(words) if words else "Every meeting"
+
+    @property
     def today_left_out(self) -> tuple[str, str] | None:
         """For a search of "today": the weekday (number, name) whose meetings that have already
         ended today are left out, so that the page can say so and link to all of them."""
@@ -107,15 +117,20 @@ def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> l
     connection = connections[queryset.db]
     base = queryset.annotate(upcoming=upcoming_key(now)).order_by()
     base_sql, base_params = base.values_list(
-        "pk", "upcoming", "week_minute", "name"
+        "pk", "upcoming", "week_minute", "name", "status"
     ).query.sql_with_params()
     # Inlined into each tier, so that each tier's range reaches the week_minute index.
     hint = "NOT MATERIALIZED " if connection.vendor == "postgresql" else ""
     parts, params = [f"base AS {hint}({base_sql})"], list(base_params)
     start, wanted = utc_minute_of_week(now), bottom + size
     bounds = [None, *TIERS, None]
-    for number, (low, high) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        condition, condition_params = _tier(low, high, start)
+    tiers = [_tier(low, high, start) for low, high in zip(bounds, bounds[1:], strict=False)]
+    # Meetings that are not meeting (temporarily closed) come after every active one, in
+    # their own order of starts: one last part, read only when the active ones run out.
+    active = Meeting.Status.ACTIVE
+    tiers = [(f"status = %s AND {sql}", [active, *p]) for sql, p in tiers]
+    tiers.append(("status <> %s", [active]))
+    for number, (condition, condition_params) in enumerate(tiers):
         select = (
             f"SELECT {number} AS part, * FROM (SELECT pk, upcoming, name FROM base "
             f"WHERE {condition} ORDER BY upcoming IS NULL, upcoming, name, pk LIMIT %s) tier"
@@ -131,7 +146,7 @@ def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> l
             )
             params.append(wanted)
     sql = (
-        f"WITH {', '.join(parts)} SELECT pk FROM page{len(bounds) - 2} "
+        f"WITH {', '.join(parts)} SELECT pk FROM page{len(tiers) - 1} "
         "ORDER BY part, upcoming IS NULL, upcoming, name, pk LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
@@ -139,21 +154,32 @@ def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> l
         return [row[0] for row in cursor.fetchall()]
 
 
+# Meetings that are meeting first, in every order: a temporarily closed one (or an inactive one
+# a volunteer asked to see) comes after all of them.
+NOT_MEETING = Case(
+    Where(status=Meeting.Status.ACTIVE, then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+
 def _ordered(filterset, sort: str, now, has_origin: bool, viewer: ViewerZone):
-    queryset = filterset.qs
+    queryset = filterset.qs.alias(not_meeting=NOT_MEETING)
     if sort == "time":
         if not viewer:  # each meeting's own day and time
-            return queryset.order_by(F("day").asc(nulls_last=True), "start_time", "name", "pk")
+            return queryset.order_by(
+                "not_meeting", F("day").asc(nulls_last=True), "start_time", "name", "pk"
+            )
         # The week on the viewer's clock: an online meeting from another zone falls on the
         # weekday and time it has for them (the same expression a weekday filter uses).
         return filterset.on_viewers_clock(queryset).order_by(
-            F("viewer_week_minute").asc(nulls_last=True), "name", "pk"
+            "not_meeting", F("viewer_week_minute").asc(nulls_last=True), "name", "pk"
         )
     if sort == "name":
-        return queryset.order_by("name", "pk")
+        return queryset.order_by("not_meeting", "name", "pk")
     if sort == "distance" and has_origin:
-        return queryset.order_by(F("distance").asc(nulls_last=True), "name", "pk")
-    return queryset.annotate(upcoming=upcoming_key(now)).order_by(*UPCOMING_ORDER)
+        return queryset.order_by("not_meeting", F("distance").asc(nulls_last=True), "name", "pk")
+    return queryset.annotate(upcoming=upcoming_key(now)).order_by("not_meeting", *UPCOMING_ORDER)
 
 
 def _page_ids(queryset, result, page) -> list[int]:
@@ -297,6 +323,12 @@ def summarise(filterset) -> list[tuple[str, str]]:
     parts: list[tuple[str, str]] = []
     if data.get("q"):
         parts.append(("Words", f"“{data['q']}”"))
+        # Said plainly, so that nobody wonders why a meeting without the word is listed.
+        for term in filterset.form.terms:
+            if term.type_ids:
+                parts.append(("Understood", f"“{term.text}”: meetings of the type {term.label}"))
+            elif term.language:
+                parts.append(("Understood", f"“{term.text}”: meetings in {term.label}"))
     if data.get("fellowship"):
         parts.append(("Fellowship", _names(form.fields["fellowship"].choices, data["fellowship"])))
     if data.get("approach"):

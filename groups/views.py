@@ -20,17 +20,18 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
-from groups import calendar, corrections, feeds, ratelimit
+from groups import calendar, corrections, feeds, hardhour, ratelimit
 from groups import referrals as referrals_module
 from groups.catalogue import catalogue
 from groups.clock import occurrence, viewer_zone, zone_choices
 from groups.filters import MeetingFilter
 from groups.forms import CorrectionForm, NewMeetingForm
-from groups.models import Fellowship, Meeting
+from groups.models import Fellowship, Meeting, MeetingType
 from groups.pagecache import cached_page
 from groups.referrals import SheetOptions
 from groups.search import errors_of, matching, search
 from groups.serializers import meeting_json, meeting_schema_org
+from groups.templatetags.listing import checked_long_ago
 
 API_PAGE_SIZE = 50
 ZONE_COOKIE_AGE = 365 * 24 * 3600
@@ -54,10 +55,19 @@ def home(request):
 @cached_page
 def meetings(request):
     result = search(request.GET, cookie_tz=_cookie_tz(request))
+    # The form opens by itself only when there is nothing to show yet: no search, or a search
+    # to fix. Otherwise the results come first and "Change the search" opens it.
+    searched = any(key not in ("tz", "page", "view") for key in request.GET)
     return render(
         request,
         "groups/meetings.html",
-        {"result": result, "form": result.filterset.form, "feed_path": feed_path(request.GET)},
+        {
+            "result": result,
+            "form": result.filterset.form,
+            "feed_path": feed_path(request.GET),
+            "open_form": bool(result.errors) or not searched,
+            "hard_hour": hardhour.offer(result, request.GET, _cookie_tz(request)),
+        },
         status=400 if result.errors else 200,
     )
 
@@ -119,6 +129,7 @@ def meeting(request, slug):
             "when": when,
             "viewer": viewer,
             "types_by_category": _types_by_category(obj),
+            "stale": checked_long_ago(obj) if obj.status == Meeting.Status.ACTIVE else "",
             "schema_org": schema.replace("<", "\\u003c").replace(">", "\\u003e"),
         },
     )
@@ -231,8 +242,12 @@ def correction_sent(request):
 
 
 def _types_by_category(meeting):
+    """The meeting's types by category, but those naming a language: its languages are listed
+    once, as languages."""
     groups = {}
     for meeting_type in meeting.types.all():
+        if meeting_type.category == MeetingType.Category.LANGUAGE:
+            continue
         groups.setdefault(meeting_type.get_category_display(), []).append(meeting_type)
     return groups
 
@@ -268,11 +283,36 @@ def _calendar_response(body: bytes, name: str):
 @require_safe
 @cached_page
 def fellowships(request):
+    """Every fellowship's facts, alphabetically, with its listed meetings; given ?near=, also
+    how many meet in person (or hybrid) near that place, counted through the search's own
+    filters in one grouped query. Online meetings are open to anyone anywhere, so they are
+    not counted as near."""
     listed = ~Q(meetings__status=Meeting.Status.INACTIVE)
-    rows = Fellowship.objects.annotate(meeting_count=Count("meetings", filter=listed)).order_by(
-        "name"
+    rows = list(
+        Fellowship.objects.annotate(meeting_count=Count("meetings", filter=listed)).order_by("name")
     )
-    return render(request, "groups/fellowships.html", {"fellowships": rows})
+    asked = request.GET.get("near", "").strip()
+    context = {"fellowships": rows, "asked": asked, "near": None, "result": {"errors": {}}}
+    if asked:
+        filterset, queryset = matching({"near": asked, "attendance": ["in_person"]})
+        context["form"] = filterset.form  # names the field in the errors partial
+        if queryset is None:
+            context["result"] = {"errors": errors_of(filterset)}
+            return render(request, "groups/fellowships.html", context, status=400)
+        counts = dict(
+            queryset.order_by()
+            .values("fellowship")
+            .annotate(n=Count("pk"))
+            .values_list("fellowship", "n")
+        )
+        for row in rows:
+            row.near_count = counts.get(row.pk, 0)
+        from groups.search import summarise  # (kept here while others edit the imports)
+
+        # "Edinburgh, within 25 km", as the search page words it.
+        words = dict(summarise(filterset))["Near"]
+        context["near"] = {"place": filterset.form.origin[2], "words": words}
+    return render(request, "groups/fellowships.html", context)
 
 
 @require_safe

@@ -58,14 +58,14 @@ def test_it_shows_when_where_and_how_to_join(client, hybrid):
     assert "Next: <strong><time" in text
     assert "Kirkgate Hall" in text and "12 Kirkgate, Edinburgh, EH6 6BL" in text
     assert 'href="https://www.openstreetmap.org/directions?to=55.9756%2C-3.1694"' in text
-    assert 'href="geo:55.9756,-3.1694"' in text
+    assert 'href="https://maps.apple.com/?daddr=55.9756,-3.1694&amp;dirflg=r"' in text
     assert 'href="https://meet.example.org/leith"' in text
     assert 'href="tel:+441632960001,,123456#"' in text
     assert "Passcode on request from the group&#x27;s e-mail" in text
     assert "Step-free entrance on Henderson Street." in text
     assert "Buses 16 and 22." in text
     assert "Tea from 18:45." in text
-    assert "Last verified</dt><dd>1 October 2026" in text
+    assert "Last checked</dt><dd>1 October 2026" in text
     assert "Leith Serenity" in text and 'href="mailto:leith@example.org"' in text
 
 

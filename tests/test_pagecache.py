@@ -54,7 +54,7 @@ def test_it_shows_an_admin_edit_and_a_check_at_once(client, meeting):
     assert "Harbour Lights Tuesday" in client.get(meeting.get_absolute_url()).text
 
     Verification.objects.create(meeting=meeting, method="attended")
-    assert "Last verified" in client.get(meeting.get_absolute_url()).text
+    assert "Last checked" in client.get(meeting.get_absolute_url()).text
 
 
 def test_it_shows_a_change_of_type_at_once(client, meeting):

@@ -206,7 +206,8 @@ def test_it_hides_inactive_meetings_unless_asked(client):
 def test_it_says_a_temporarily_closed_meeting_is_closed_in_the_results(client):
     make_meeting(status="temporarily_closed", status_reason="Hall being repainted")
     text = client.get("/meetings/").text
-    assert "Temporarily closed: Hall being repainted" in text
+    assert "<strong>Temporarily closed</strong>" in text
+    assert '<p class="status">Hall being repainted</p>' in text
 
 
 def test_it_sorts_by_name_and_by_day_and_time(client):
@@ -225,9 +226,10 @@ def test_it_summarises_the_active_filters_in_words_with_a_count(client):
     )
     text = response.text
     assert "3 meetings" in text
-    assert "Fellowship: SMART Recovery" in text
-    assert "Day: Monday" in text
-    assert "How: In person (hybrid meetings included)" in text
+    assert (
+        '<p class="summary">SMART Recovery · Monday · In person (hybrid meetings included)</p>'
+        in text
+    )
 
 
 def test_it_pages_long_results_and_keeps_the_filters_in_page_links(client):
@@ -385,7 +387,7 @@ def test_it_finds_a_place_by_name_from_the_directorys_own_regions(client):
     make_meeting(location=make_location(latitude=55.86, longitude=-4.25))
     response = client.get("/meetings/", {"near": "Leith", "distance": 5})
     assert slugs(response) == [here.slug]
-    assert "Near: Leith, within 5 km" in response.text
+    assert "Near Leith, within 5 km" in response.text
 
 
 def test_it_finds_a_place_by_postal_code_from_the_directorys_own_venues(client):

@@ -32,8 +32,12 @@
     var status = document.querySelector("[data-locate-status]");
     button.parentElement.hidden = false;
     button.addEventListener("click", function () {
-      status.textContent = "Finding your location…";
+      status.textContent = "Asking your browser where you are (it may ask you first)…";
       navigator.geolocation.getCurrentPosition(function (position) {
+        var metres = Math.round(position.coords.accuracy || 0);
+        status.textContent = "Found you" + (metres ? " (to within about " +
+          (metres >= 1000 ? Math.round(metres / 1000) + " km" : metres + " m") + ")" : "") +
+          ". Looking for meetings near you…";
         form.querySelector("input[name=lat]").value = position.coords.latitude.toFixed(4);
         form.querySelector("input[name=lng]").value = position.coords.longitude.toFixed(4);
         var near = form.querySelector("input[name=near]");
@@ -47,9 +51,36 @@
     });
   }
 
-  // Live results: on the search page, changing a filter refreshes the results in place.
+  // Beside the list (a wide screen) the search form is always open; a browser that cannot
+  // show a closed disclosure's content by style alone is told to open it.
+  var refine = document.querySelector("details.refine");
+  var wide = window.matchMedia && window.matchMedia("(min-width: 60rem)").matches;
+  if (refine && wide) { refine.open = true; }
+
+  // Share a meeting: the phone's own share sheet, else the link copied.
+  var share = document.querySelector("[data-share]");
+  if (share && (navigator.share || (navigator.clipboard && navigator.clipboard.writeText))) {
+    var shared = document.querySelector("[data-share-status]");
+    share.hidden = false;
+    share.addEventListener("click", function () {
+      var link = { title: document.title, url: window.location.href.split("#")[0] };
+      if (navigator.share) {
+        navigator.share(link).catch(function () { /* closed without sharing */ });
+      } else {
+        navigator.clipboard.writeText(link.url).then(function () {
+          shared.textContent = "Link copied.";
+        }, function () {
+          shared.textContent = "The link could not be copied: copy it from the address bar.";
+        });
+      }
+    });
+  }
+
+  // Live results: on the search page, changing a filter refreshes the results in place; not
+  // on a narrow screen, where the results are below the open form, out of sight: there the
+  // person sends the form and lands on the results.
   var results = document.getElementById("results");
-  var searchForm = document.querySelector("form.search");
+  var searchForm = document.querySelector("#main form.search");
   var announcer = document.querySelector("[data-results-status]");
   if (results && searchForm && window.fetch && window.URLSearchParams) {
     var timer = null;
@@ -85,6 +116,7 @@
     });
     searchForm.addEventListener("change", function (event) {
       if (event.target.name === "near" || event.target.name === "q") { return; }
+      if (!window.matchMedia("(min-width: 60rem)").matches) { return; }
       clearTimeout(timer);
       timer = setTimeout(refresh, 250);
     });

@@ -78,7 +78,6 @@ def refresh_search_text(meetings) -> None:
 # The cache key of groups.catalogue: the lists every search reads (types, fellowships,
 # languages, regions). Saving or deleting one of those rows forgets it at once.
 CATALOGUE_KEY = "groups:catalogue:2"
-QUICK_CHOICES_KEY = "groups:quick-choices"
 
 
 class InCatalogue(models.Model):
@@ -1242,7 +1241,6 @@ class ListingsVersion(models.Model):
     def bump(cls) -> None:
         if not cls.objects.filter(pk=1).update(changed=timezone.now()):
             cls.objects.create(pk=1, changed=timezone.now())
-        cache.delete(QUICK_CHOICES_KEY)  # the needs and languages offered (groups.quick)
 
 
 class Helpline(models.Model):

@@ -3,19 +3,18 @@ languages meetings are held in, offered as plain choices on the home page and in
 
 Only what the directory has: a need is offered when a listed meeting has that type, a language
 when a listed meeting is held in it (not the language most meetings are in: that is the
-default, not a choice). Read in two small queries and kept in the cache for CATALOGUE_SECONDS;
-any change to a listing forgets them (ListingsVersion.bump): at once where the cache is shared,
-within CATALOGUE_SECONDS otherwise.
+default, not a choice). Read in two small queries and kept in the cache for QUICK_SECONDS: a
+language a first meeting is held in is offered within minutes, and a busy directory does not
+count its meetings' languages again after every edit.
 """
 
 import dataclasses
 
 from babel import Locale, UnknownLocaleError
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
-from groups.models import QUICK_CHOICES_KEY, Language, Meeting, MeetingType
+from groups.models import Language, Meeting, MeetingType
 
 # (Meeting Guide code, label) in the order offered. Codes, like links: ?type=W.
 NEEDS = (
@@ -26,6 +25,10 @@ NEEDS = (
     ("BE", "Newcomers"),
     ("X", "Wheelchair access"),
 )
+
+
+QUICK_KEY = "groups:quick-choices"
+QUICK_SECONDS = 300
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,8 +75,8 @@ def _read() -> dict[str, list[Choice]]:
 
 
 def quick_choices() -> dict[str, list[Choice]]:
-    found = cache.get(QUICK_CHOICES_KEY)
+    found = cache.get(QUICK_KEY)
     if found is None:
         found = _read()
-        cache.set(QUICK_CHOICES_KEY, found, settings.CATALOGUE_SECONDS)
+        cache.set(QUICK_KEY, found, QUICK_SECONDS)
     return found

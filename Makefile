@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve test bench lint format lock admin clean chromium pdf-libs wrk redis
+.PHONY: install vendor run serve test bench lint format lock admin clean chromium pdf-libs wrk redis
 
 # Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
 CHROMIUM ?= /usr/bin/chromium
@@ -20,30 +20,56 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# The map's browser libraries and basemap (docs/maps.md), from npm at the exact versions in
+# package-lock.json: only the files pages load, with each package's licence, copied into
+# static/vendor/ (not committed). Re-runs when the lock changes; nothing is loaded from a CDN.
+VENDOR := static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+
+$(VENDOR_STAMP): package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Node.js and npm (for the map's libraries)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/leaflet.markercluster $(VENDOR)/topojson-client $(VENDOR)/world-atlas
+	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+		node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+		node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+		node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/leaflet.markercluster/
+	cp node_modules/topojson-client/dist/topojson-client.min.js node_modules/topojson-client/LICENSE \
+		$(VENDOR)/topojson-client/
+	cp node_modules/world-atlas/countries-110m.json node_modules/world-atlas/countries-50m.json \
+		node_modules/world-atlas/LICENSE $(VENDOR)/world-atlas/
+	touch $@
+
+vendor: $(VENDOR_STAMP)
+
 # The demo's home zone is Edinburgh's (README: "Whose time"); set DIRECTORY_TIME_ZONE to change it.
 DEMO_TIME_ZONE := $(or $(DIRECTORY_TIME_ZONE),Europe/London)
 
-run: $(STAMP) pdf-libs
+run: $(STAMP) vendor pdf-libs
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	DIRECTORY_TIME_ZONE=$(DEMO_TIME_ZONE) $(MANAGE) runserver 127.0.0.1:8000
 
 # Production serving: gunicorn with gunicorn.conf.py, static files through whitenoise. Settings
 # come from the environment (.env.example); with none, the demo database on SQLite.
-serve: $(STAMP) pdf-libs
+serve: $(STAMP) vendor pdf-libs
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn -c gunicorn.conf.py recovery_directory.wsgi
 
 # The load benchmark (issue 7): 1,000 and 100,000 meetings on PostgreSQL, gunicorn, wrk.
-bench: $(STAMP) pdf-libs wrk
+bench: $(STAMP) vendor pdf-libs wrk
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 wrk:
 	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 
-test: $(STAMP) chromium pdf-libs redis
+test: $(STAMP) vendor chromium pdf-libs redis
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
 # The cache tests talk to a real Redis on 127.0.0.1:6379 (tests/test_faults.py): started if none answers.
@@ -88,4 +114,4 @@ admin: $(STAMP)
 	$(MANAGE) createsuperuser
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3 staticfiles .pytest_cache .ruff_cache node_modules $(VENDOR)

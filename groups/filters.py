@@ -16,11 +16,13 @@ from groups import upcoming, words
 from groups.catalogue import catalogue
 from groups.clock import viewer_zone, zone_or_none
 from groups.models import Fellowship, Location, Meeting
-from groups.places import resolve
+from groups.places import country_at, resolve, road_unit, suggest
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE = 500  # in the chosen unit; further than this is not "near"
+# With no distance given: 25 km, or its round equivalent where distances are in miles.
 DEFAULT_DISTANCE = 25
+DEFAULT_DISTANCE_MILES = 15
 MAX_TYPES = 10
 
 APPROACHES = [
@@ -113,17 +115,31 @@ class SearchForm(forms.Form):
             self.add_error(missing, "Give both lat and lng, or use near instead.")
         # (latitude, longitude, name) of the place searched near, or None.
         self.origin = None
+        # A place that resolves to nothing may be a near-miss of one ("Edinbrugh").
+        self.near_suggestion = ""
+        country = ""  # the origin's (ISO 3166 alpha-2), for the unit
         if lat is not None and lng is not None:
             self.origin = (float(lat), float(lng), "your location")
+            country = country_at(float(lat), float(lng))
         elif near:
             place = resolve(near, self.regions)
             if place is None:
-                self.add_error(
-                    "near",
-                    f"We could not find a place called “{near}”. Try a town, city or postal code.",
+                self.near_suggestion = suggest(near, self.regions) or ""
+                hint = (
+                    f"Did you mean {self.near_suggestion}?"
+                    if self.near_suggestion
+                    else "Try a town, city or postal code."
                 )
+                self.add_error("near", f"We could not find a place called “{near}”. {hint}")
             else:
                 self.origin = (place.latitude, place.longitude, place.name)
+                country = place.country
+        if not data.get("unit") and not self.has_error("unit"):
+            # Miles where the place's roads are signed in miles; an explicit ?unit= wins.
+            data["unit"] = road_unit(country)
+            # The form's select shows the unit used (the request's parameters are untouched).
+            self.data = self.data.copy()
+            self.data["unit"] = data["unit"]
         has_origin = self.origin is not None
         if data.get("distance") is not None and not has_origin and not self.errors:
             self.add_error("distance", "A distance needs a place: fill in near.")
@@ -448,8 +464,10 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset
 
     def distance_km(self) -> float:
-        distance = self._float("distance") or DEFAULT_DISTANCE
-        if self.form.cleaned_data.get("unit") == "mi":
+        miles = self.form.cleaned_data.get("unit") == "mi"
+        default = DEFAULT_DISTANCE_MILES if miles else DEFAULT_DISTANCE
+        distance = self._float("distance") or default
+        if miles:
             return distance * KM_PER_MILE
         return distance
 

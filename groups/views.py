@@ -307,9 +307,9 @@ def fellowships(request):
         )
         for row in rows:
             row.near_count = counts.get(row.pk, 0)
-        from groups.search import summarise  # (kept here while others edit the imports)
+        from groups.search import summarise
 
-        # "Edinburgh, within 25 km", as the search page words it.
+        # "Edinburgh, within 15 miles": the place and distance as the search page words them.
         words = dict(summarise(filterset))["Near"]
         context["near"] = {"place": filterset.form.origin[2], "words": words}
     return render(request, "groups/fellowships.html", context)

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
+    # With a map tile server set (MAP_TILE_URL), images may also come from its host (groups.maps).
+    "groups.maps.TileServerPolicyMiddleware",
     # Static files from the app itself (no separate file server needed), compressed and, with
     # DEBUG off, with hashed names cached for a year.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -278,6 +280,30 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 # Searches count matches up to this many; past it they say "more than" (a count of a huge
 # result costs as much as the search itself).
 SEARCH_COUNT_CAP = envint("SEARCH_COUNT_CAP", "1000")
+
+# The map (groups.maps, docs/maps.md) shows at most this many meetings of a search.
+MAP_LIMIT = envint("MAP_LIMIT", "1000")
+# A tile server for the map's background, e.g. https://tile.example.org/{z}/{x}/{y}.png. Off by
+# default: the map is drawn from Natural Earth files this site serves, and no page asks another
+# site for anything. When set, the Content-Security-Policy lets images come from that one host
+# (groups.maps.TileServerPolicyMiddleware) and the map's privacy note names it.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip()
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(MAP_TILE_URL)
+    if (
+        _tiles.scheme not in ("https", "http")
+        or not _tiles.hostname
+        or "{" in _tiles.netloc
+        or not all(part in _tiles.path + _tiles.query for part in ("{z}", "{x}", "{y}"))
+    ):
+        raise ImproperlyConfigured(
+            "MAP_TILE_URL must be an https:// (or http://) address on one host with {z}, {x} "
+            f"and {{y}} in it, such as https://tile.example.org/{{z}}/{{x}}/{{y}}.png, not "
+            f"{MAP_TILE_URL!r}."
+        )
 
 # A cache shared by every app server (Redis) when REDIS_URL is set; otherwise each process
 # keeps its own in memory.

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import path
 
-from groups import openapi, views
+from groups import maps, openapi, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings.ics", views.meetings_ics, name="meetings_ics"),
+    path("meetings/map.json", maps.meetings_map, name="meetings_map"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("corrections/sent/", views.correction_sent, name="correction_sent"),
     path("meetings/<slug:slug>.ics", views.meeting_ics, name="meeting_ics"),

@@ -97,7 +97,9 @@ def test_it_describes_each_meeting_fully_but_never_private_contacts(client):
 
 def test_it_gives_the_distance_in_the_unit_asked_for(client):
     make_meeting(location=make_location(latitude=55.86, longitude=-4.25))
-    km = client.get("/api/meetings/", {"lat": 55.9756, "lng": -3.1694, "distance": 100}).json()
+    km = client.get(
+        "/api/meetings/", {"lat": 55.9756, "lng": -3.1694, "distance": 100, "unit": "km"}
+    ).json()
     mi = client.get(
         "/api/meetings/", {"lat": 55.9756, "lng": -3.1694, "distance": 60, "unit": "mi"}
     ).json()

@@ -396,3 +396,20 @@ def test_language_types_are_left_out_of_the_types_shown(client):
     page = client.get("/meetings/bilingual/").text
     facts = page[page.index('<dl class="facts">') : page.index("</dl>")]
     assert facts.count("French") == 1
+
+
+def test_open_and_closed_are_explained_in_the_fellowships_own_words_where_they_appear(client):
+    make_meeting("aa", slug="aa-closed", name="Closed Step", types=("C",))
+    make_meeting("na", slug="na-open", name="Open Door", types=("O",))
+    make_meeting("smart-recovery", slug="smart-plain", name="SMART Evening", types=("D",))
+    rows = client.get("/meetings/").text
+    page = client.get("/meetings/aa-closed/").text
+
+    def row(slug):
+        html = rows[rows.index(f'data-meeting-slug="{slug}"') :]
+        return html[: html.index("</li>")]
+
+    assert "Closed: for people who have a desire to stop drinking" in row("aa-closed")
+    assert "Closed: for people who have a desire to stop drinking" in page
+    assert "Open: anyone may come, including family, friends" in row("na-open")
+    assert "type-meaning" not in row("smart-plain")

@@ -21,6 +21,7 @@ from groups.models import (
     ChangeRequest,
     Fellowship,
     Group,
+    Helpline,
     ImportRun,
     ImportSource,
     Language,
@@ -74,6 +75,14 @@ def world(smart):
         MeetingType: MeetingType.objects.get(vocabulary__slug="meeting-guide", code="O"),
         Language: Language.objects.get(code="en"),
         Region: glasgow,
+        # Directory-wide like the catalogue, but volunteers are given no helpline permission.
+        Helpline: Helpline.objects.create(
+            name="Samaritans",
+            phone="116 123",
+            country="GB",
+            source_name="samaritans.org",
+            source_url="https://www.samaritans.org/",
+        ),
         ChangeRequest: change,
         ImportSource: source,
         Location: venue,

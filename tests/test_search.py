@@ -365,8 +365,9 @@ def test_it_sorts_by_distance_and_shows_it(client):
         "/meetings/", {"lat": lat, "lng": lng, "distance": 100, "sort": "distance"}
     )
     assert slugs(response) == [close.slug, far.slug]
-    assert re.search(r"· 0\.\d km away", response.text)
-    assert re.search(r"· 6\d\.\d km away", response.text)
+    # Leith is in the United Kingdom, whose roads are signed in miles: 68 km is 42 miles.
+    assert re.search(r"· 0\.\d mi away", response.text)
+    assert re.search(r"· 4\d\.\d mi away", response.text)
 
 
 def test_it_keeps_online_meetings_in_a_distance_search_unless_in_person_is_asked(client):
@@ -387,7 +388,7 @@ def test_it_finds_a_place_by_name_from_the_directorys_own_regions(client):
     make_meeting(location=make_location(latitude=55.86, longitude=-4.25))
     response = client.get("/meetings/", {"near": "Leith", "distance": 5})
     assert slugs(response) == [here.slug]
-    assert "Near Leith, within 5 km" in response.text
+    assert "Near Leith, within 5 miles" in response.text  # a place in the UK: miles
 
 
 def test_it_finds_a_place_by_postal_code_from_the_directorys_own_venues(client):
@@ -608,7 +609,7 @@ def test_it_gives_no_distance_for_online_meetings_and_sorts_them_after_places(cl
     hall = make_meeting(location=make_location(latitude=55.97, longitude=-3.17))
     response = client.get("/meetings/", {"lat": lat, "lng": lng, "distance": 5, "sort": "distance"})
     assert slugs(response) == [hall.slug, online.slug]
-    assert response.text.count("km away") == 1
+    assert response.text.count("mi away") == 1  # miles: Leith is in the UK
 
 
 def test_it_finds_a_meeting_by_its_venues_new_name_after_a_rename(client):

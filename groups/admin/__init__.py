@@ -3,6 +3,6 @@ revert (django-simple-history), archive instead of delete, refusal of conflictin
 (groups.concurrency), verification records, the queue of corrections from the public, and
 imports. One module per area; importing this package registers them all."""
 
-from groups.admin import catalogue, corrections, imports, listings, volunteers
+from groups.admin import catalogue, corrections, helplines, imports, listings, volunteers
 
-__all__ = ["catalogue", "corrections", "imports", "listings", "volunteers"]
+__all__ = ["catalogue", "corrections", "helplines", "imports", "listings", "volunteers"]

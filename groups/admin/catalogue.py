@@ -15,6 +15,35 @@ class FellowshipAdmin(DirectoryAdmin):
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}
     list_select_related = ["type_vocabulary"]
+    # Grouped as /fellowships/ shows them: who it is for and how, then what meetings are like.
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "website", "description"]}),
+        (
+            "Who it is for and its approach",
+            {
+                "fields": [
+                    "focus",
+                    "audience",
+                    "twelve_step",
+                    "evidence_based_tools",
+                    "spirituality",
+                    "faith",
+                    "uses_labels",
+                    "goal",
+                ]
+            },
+        ),
+        ("Meetings", {"fields": ["led_by", "family_groups", "first_meeting"]}),
+        (
+            "Open and closed meetings",
+            {
+                "description": "Leave both blank where open and closed meetings are not part "
+                "of the fellowship's own practice.",
+                "fields": ["open_meaning", "closed_meaning"],
+            },
+        ),
+        ("Meeting types", {"fields": ["type_vocabulary"]}),
+    ]
 
 
 @admin.register(TypeVocabulary)

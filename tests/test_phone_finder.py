@@ -413,3 +413,12 @@ def test_open_and_closed_are_explained_in_the_fellowships_own_words_where_they_a
     assert "Closed: for people who have a desire to stop drinking" in page
     assert "Open: anyone may come, including family, friends" in row("na-open")
     assert "type-meaning" not in row("smart-plain")
+
+
+def test_results_near_a_place_link_the_fellowships_compared_near_it(client):
+    make_meeting(slug="near-leith")
+    html = client.get("/meetings/", {"near": "Edinburgh"}).text
+    link = re.search(r'href="(/fellowships/\?near=[^"]+)">Compare the fellowships near', html)
+    assert link
+    page = client.get(link.group(1)).text
+    assert "near Edinburgh" in page

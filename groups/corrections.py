@@ -19,13 +19,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from groups import venues
 from groups.importing.save import unique_slugs
 from groups.models import (
     ChangeRequest,
     Fellowship,
+    Language,
     ListingsVersion,
     Location,
     Meeting,
+    MeetingType,
     Verification,
 )
 from groups.scope import scope_of
@@ -46,7 +49,10 @@ MEETING_FIELDS = [
 # The place, by Location field: proposed as location_<field>.
 PLACE_FIELDS = ["name", "address", "city", "postal_code", "country"]
 STATUS_FIELDS = ["status", "status_reason"]
-FIELDS = MEETING_FIELDS + [f"location_{f}" for f in PLACE_FIELDS] + STATUS_FIELDS
+# The meeting's types (of its fellowship's vocabulary, those naming a language left out: a
+# language is one of its languages) and its languages, as sorted comma-separated codes.
+SET_FIELDS = ["types", "languages"]
+FIELDS = MEETING_FIELDS + [f"location_{f}" for f in PLACE_FIELDS] + STATUS_FIELDS + SET_FIELDS
 
 LABELS = {
     "name": "Name",
@@ -66,6 +72,8 @@ LABELS = {
     "location_country": "Country",
     "status": "Status",
     "status_reason": "Status note",
+    "types": "Types",
+    "languages": "Languages",
     "fellowship": "Fellowship",
 }
 
@@ -82,7 +90,22 @@ def as_text(value) -> str:
         return ""
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M")
+    if isinstance(value, list | tuple | set | frozenset):  # codes of types or languages
+        return ",".join(sorted({str(v).strip() for v in value} - {""}))
     return str(value)
+
+
+def codes(text: str) -> list[str]:
+    """The codes of a comma-separated value, as the forms and the review write them."""
+    return sorted({code.strip() for code in text.split(",")} - {""})
+
+
+def is_language_type(meeting_type: MeetingType) -> bool:
+    """A type that names a language (Spanish, ASL): offered as a language, not a type."""
+    return (
+        meeting_type.category == MeetingType.Category.LANGUAGE
+        or meeting_type.language_id is not None
+    )
 
 
 def current_values(meeting: Meeting | None) -> dict[str, str]:
@@ -96,6 +119,8 @@ def current_values(meeting: Meeting | None) -> dict[str, str]:
     place = meeting.location
     for field in PLACE_FIELDS:
         values[f"location_{field}"] = as_text(getattr(place, field)) if place else ""
+    values["types"] = as_text([t.code for t in meeting.types.all() if not is_language_type(t)])
+    values["languages"] = as_text([language.code for language in meeting.languages.all()])
     return values
 
 
@@ -129,6 +154,8 @@ class DiffRow:
     label: str
     current: str
     proposed: str
+    # For types and languages, the change in words: "added Women; removed Open".
+    words: str = ""
 
     @property
     def changed(self) -> bool:
@@ -145,6 +172,50 @@ def diff(change: ChangeRequest) -> list[DiffRow]:
         proposed = change.proposed.get(field, current)
         rows.append(
             DiffRow(field, LABELS[field], _display(field, current), _display(field, proposed))
+        )
+    return _sets_in_words(change, rows, now)
+
+
+def code_names(field: str, values: list[str], vocabulary_id: int | None) -> dict[str, str]:
+    """{code: name} of the types (of that vocabulary) or languages named by those codes."""
+    if field == "languages":
+        rows = Language.objects.filter(code__in=values)
+    else:
+        rows = MeetingType.objects.filter(vocabulary_id=vocabulary_id, code__in=values)
+    return dict(rows.values_list("code", "name"))
+
+
+def _vocabulary_of(change: ChangeRequest) -> int | None:
+    fellowship = change.meeting.fellowship_id if change.meeting_id else None
+    fellowship = fellowship or change.proposed.get("fellowship") or change.fellowship_id
+    query = Fellowship.objects.filter(pk=fellowship)
+    return query.values_list("type_vocabulary", flat=True).first()
+
+
+def _sets_in_words(change: ChangeRequest, rows: list[DiffRow], now: dict) -> list[DiffRow]:
+    """The rows of types and languages by name, with what is added and removed in words."""
+    vocabulary = _vocabulary_of(change)
+    for index, row in enumerate(rows):
+        if row.field not in SET_FIELDS:
+            continue
+        before = codes(now[row.field])
+        after = codes(change.proposed.get(row.field, now[row.field]))
+        names = code_names(row.field, before + after, vocabulary)
+
+        def words(values, names=names):
+            return ", ".join(sorted(names.get(code, code) for code in values))
+
+        added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
+        said = [f"added {words(added)}"] if added else []
+        said += [f"removed {words(removed)}"] if removed else []
+        said = "; ".join(said)
+        proposed = words(after) or "(none)"
+        rows[index] = dataclasses.replace(
+            row,
+            current=words(before) or "(none)",
+            # The words in the cell itself, so that any table of the diff shows them.
+            proposed=f"{proposed} ({said})" if said else proposed,
+            words=said,
         )
     return rows
 
@@ -173,11 +244,19 @@ class Prepared:
     meeting: Meeting
     place: Location | None
     new_place: bool
+    # The types (language types left out) and languages to set; None leaves them as they are.
+    types: list[MeetingType] | None = None
+    languages: list[Language] | None = None
+    sets_applied: bool = False
 
 
-def prepare(change: ChangeRequest, values: dict[str, str]) -> Prepared:
+def prepare(change: ChangeRequest, values: dict[str, str], venue: str = "") -> Prepared:
     """Applies the values to (a copy of) the listing and validates it, saving nothing.
-    Raises ValidationError keyed by the form's field names."""
+    Raises ValidationError keyed by the form's field names.
+
+    A change to the name or address of a venue that holds other meetings too needs `venue`:
+    venues.ALL changes the venue for all of them, venues.THIS moves this meeting alone to a
+    venue already listed with the new details, or else to a new one."""
     if change.meeting_id:
         meeting = Meeting.objects.select_related("location", "group").get(pk=change.meeting_id)
     else:
@@ -192,27 +271,38 @@ def prepare(change: ChangeRequest, values: dict[str, str]) -> Prepared:
     wanted = {f: values.get(f"location_{f}", "").strip() for f in PLACE_FIELDS}
     current = {f: getattr(place, f) if place else "" for f in PLACE_FIELDS}
     if any(wanted.values()) and wanted != current:
-        shared = place is not None and place.meetings.exclude(pk=meeting.pk).exists()
-        if place is None or shared:
-            # Another meeting is held at the old place: this one moves to a new place.
-            place = Location(
-                timezone=meeting.timezone or (place.timezone if place else settings.TIME_ZONE),
-                region=change.region if place is None else place.region,
-                state=place.state if place else "",
+        count = venues.meetings_at(place) if change.meeting_id else 0
+        found = None
+        if place is None:
+            found = venues.matching(wanted)
+            place = found or Location(
+                timezone=meeting.timezone or settings.TIME_ZONE, region=change.region
             )
-            new_place = True
-        moved = any(wanted[f] != current[f] for f in ("address", "city", "postal_code"))
-        for field, value in wanted.items():
-            setattr(place, field, value)
-        if moved:  # the old coordinates point at the old place; the new ones wait for a volunteer
-            place.latitude = place.longitude = None
-            place.approximate = False
-        try:
-            place.full_clean(exclude=["region"])
-        except ValidationError as error:
-            raise ValidationError(
-                {f"location_{k}": v for k, v in error.message_dict.items()}
-            ) from None
+        elif venues.needs_choice(place, wanted, count):
+            if venue not in (venues.ALL, venues.THIS):
+                raise ValidationError(
+                    {
+                        "venue": f"{count} meetings are held at this venue: choose whether the "
+                        "change is to the venue (all of them) or to this meeting only."
+                    }
+                )
+            if venue == venues.THIS:
+                found = venues.matching(wanted, exclude=place)
+                place = found or venues.copy_for_move(place)
+        new_place = place.pk is None
+        if found is None:  # a venue already listed with these details is taken as it is
+            moved = any(wanted[f] != current[f] for f in ("address", "city", "postal_code"))
+            for field, value in wanted.items():
+                setattr(place, field, value)
+            if moved:  # the old coordinates point at the old place; the new wait for a volunteer
+                place.latitude = place.longitude = None
+                place.approximate = False
+            try:
+                place.full_clean(exclude=["region"])
+            except ValidationError as error:
+                raise ValidationError(
+                    {f"location_{k}": v for k, v in error.message_dict.items()}
+                ) from None
     if not meeting.timezone and place is not None:
         meeting.timezone = place.timezone
     if not meeting.slug:
@@ -234,7 +324,56 @@ def prepare(change: ChangeRequest, values: dict[str, str]) -> Prepared:
         }
         if errors:
             raise ValidationError(errors) from None
-    return Prepared(meeting, place, new_place)
+    return Prepared(meeting, place, new_place, **_proposed_sets(meeting, values))
+
+
+def _proposed_sets(meeting: Meeting, values: dict[str, str]) -> dict:
+    """The types (of the meeting's fellowship's vocabulary) and languages named by the codes
+    proposed; a ValidationError names the codes that are neither."""
+    chosen, errors = {}, {}
+    vocabulary = (
+        Fellowship.objects.filter(pk=meeting.fellowship_id)
+        .values_list("type_vocabulary", flat=True)
+        .first()
+    )
+    for field in SET_FIELDS:
+        if field not in values:
+            continue
+        wanted = codes(as_text(values[field]))
+        if field == "languages":
+            rows = list(Language.objects.filter(code__in=wanted))
+            what = "a language of the directory"
+        else:
+            found = MeetingType.objects.filter(vocabulary_id=vocabulary, code__in=wanted)
+            rows = [t for t in found if not is_language_type(t)]
+            what = "a type of this fellowship's meetings (a language goes under Languages)"
+        unknown = sorted(set(wanted) - {row.code for row in rows})
+        if unknown:
+            errors[field] = f"Not {what}: {', '.join(unknown)}."
+        chosen[field] = rows
+    if errors:
+        raise ValidationError(errors)
+    return chosen
+
+
+def _apply_sets(meeting: Meeting, prepared: Prepared, quietly: bool = False) -> None:
+    """Sets the types and languages approved, once. A listed meeting takes them `quietly`
+    just before it is saved, with no history entries of their own: its save records them with
+    the rest. A new meeting takes them once it is saved and has an id."""
+    if prepared.sets_applied or meeting.pk is None:
+        return
+    prepared.sets_applied = True
+    if quietly:
+        meeting.skip_history_when_saving = True
+    try:
+        if prepared.types is not None:
+            kept = [t for t in meeting.types.all() if is_language_type(t)]
+            meeting.types.set(kept + prepared.types)
+        if prepared.languages is not None:
+            meeting.languages.set(prepared.languages)
+    finally:
+        if quietly:
+            del meeting.skip_history_when_saving
 
 
 class AlreadyDecided(Exception):
@@ -259,9 +398,64 @@ def _lock_pending(change: ChangeRequest, user) -> None:
         raise PermissionDenied("That request is outside your scope.")
 
 
+def reports_of(change: ChangeRequest):
+    """The "nobody was there" reports of the request's meeting, oldest first (one query)."""
+    if change.report != ChangeRequest.Report.NOBODY_THERE or change.meeting_id is None:
+        return ChangeRequest.objects.none()
+    return ChangeRequest.objects.filter(
+        meeting_id=change.meeting_id, report=ChangeRequest.Report.NOBODY_THERE
+    ).order_by("created", "pk")
+
+
+def what_approving_does(change: ChangeRequest, waiting: int = 1) -> str:
+    """In plain words, for the review page; `waiting` counts the reports decided together."""
+    report = change.report
+    if report == ChangeRequest.Report.NOBODY_THERE:
+        together = (
+            f" All {waiting} waiting reports of this meeting are decided together."
+            if waiting > 1
+            else ""
+        )
+        return (
+            "Approving agrees the meeting may not be happening: the listing stays in the "
+            "directory but is flagged for checking (it appears in the listings that need "
+            "checking) and does not count as checked. To take it out of the directory now, set "
+            "Status to “Temporarily closed” or “Inactive” before approving." + together
+        )
+    if report == ChangeRequest.Report.TEMPORARILY_CLOSED:
+        return (
+            "Approving marks the listing temporarily closed: it leaves search results and "
+            "printed sheets until its status is set back to Active."
+        )
+    if report == ChangeRequest.Report.CLOSED:
+        return "Approving takes the listing out of the directory: its page says it has closed."
+    if report == ChangeRequest.Report.NEW:
+        return "Approving adds this meeting to the directory as below."
+    return "Approving changes the listing as below, and it counts as checked today."
+
+
+def _nobody_there(change: ChangeRequest, meeting: Meeting) -> bool:
+    """Approving "nobody was there" and leaving the listing active: flagged, not checked."""
+    return (
+        change.report == ChangeRequest.Report.NOBODY_THERE
+        and meeting.status == Meeting.Status.ACTIVE
+    )
+
+
+def _lock_siblings(change: ChangeRequest) -> list[ChangeRequest]:
+    """The other waiting "nobody was there" reports of the meeting, decided with this one."""
+    return list(
+        reports_of(change)
+        .exclude(pk=change.pk)
+        .filter(decision=ChangeRequest.Decision.PENDING)
+        .select_for_update(of=("self",))
+    )
+
+
 @transaction.atomic
 def approve(change: ChangeRequest, prepared: Prepared, user) -> Meeting:
     _lock_pending(change, user)
+    siblings = _lock_siblings(change)
     reason = f"Change request #{change.pk} approved"
     meeting, place = prepared.meeting, prepared.place
     if place is not None:
@@ -270,24 +464,35 @@ def approve(change: ChangeRequest, prepared: Prepared, user) -> Meeting:
         place._change_reason = reason
         place.save()
         meeting.location = place
+    if _nobody_there(change, meeting):
+        reports = 1 + len(siblings)
+        meeting.flagged_on = meeting.flagged_on or timezone.localdate()
+        meeting.flag_reason = (
+            f"Nobody was there: {reports} report(s), approved by {user.get_username()}"
+        )[:255]
+    _apply_sets(meeting, prepared, quietly=True)  # a listed meeting's save records them
     meeting._change_reason = reason
     meeting.save()
-    Verification.objects.create(
-        meeting=meeting,
-        verified_by=user,
-        method=Verification.Method.CORRECTION,
-        note=f"Change request #{change.pk}",
-    )
+    _apply_sets(meeting, prepared)  # a new meeting, now that it has an id
+    if not _nobody_there(change, meeting):
+        Verification.objects.create(
+            meeting=meeting,
+            verified_by=user,
+            method=Verification.Method.CORRECTION,
+            note=f"Change request #{change.pk}",
+        )
     change.meeting = meeting
-    _decide(change, ChangeRequest.Decision.APPROVED, user)
+    for decided in [change, *siblings]:
+        _decide(decided, ChangeRequest.Decision.APPROVED, user)
     return meeting
 
 
 @transaction.atomic
 def reject(change: ChangeRequest, reason: str, user) -> None:
     _lock_pending(change, user)
-    change.reason = reason
-    _decide(change, ChangeRequest.Decision.REJECTED, user)
+    for decided in [change, *_lock_siblings(change)]:
+        decided.reason = reason
+        _decide(decided, ChangeRequest.Decision.REJECTED, user)
 
 
 def _decide(change: ChangeRequest, decision: str, user) -> None:

@@ -4,7 +4,10 @@ Both become a ChangeRequest in the volunteers' queue (groups.corrections); nothi
 a listing. The honeypot field `website` is hidden from people and filled in only by robots.
 """
 
+import re
+
 from django import forms
+from django.db.models import Q
 
 from groups import corrections
 from groups.catalogue import catalogue
@@ -12,8 +15,11 @@ from groups.clock import known_zones, viewer_zone, zone_at, zone_choices, zone_l
 from groups.models import (
     ChangeRequest,
     Fellowship,
+    Language,
     Meeting,
+    MeetingType,
     Region,
+    TypeVocabulary,
     validate_dial_string,
     validate_https,
 )
@@ -22,11 +28,105 @@ from groups.places import resolve
 DAY_CHOICES = [("", "No fixed day (by appointment)"), *Meeting.Day.choices]
 
 
+# The vocabulary whose types the missing-meeting form offers before a fellowship is chosen
+# (the page works without JavaScript): every seeded fellowship uses it.
+COMMON_VOCABULARY = "meeting-guide"
+# With this many languages or fewer in the directory, all are offered; with more, those that
+# listed meetings are held in (and the meeting's own), so that the list stays short.
+ALL_LANGUAGES_UP_TO = 15
+
+# The zone database's areas in words: "Indian" alone reads like a people, not an ocean.
+AREA_WORDS = {
+    "America": "The Americas",
+    "Atlantic": "Atlantic Ocean",
+    "Indian": "Indian Ocean",
+    "Pacific": "Pacific Ocean",
+}
+
+# A time as people type it: 19:30, 19.30, 7:30 pm, 7.30 p.m., 7pm.
+_MERIDIEM = re.compile(r"\s*([ap])\.?\s*m\.?$")
+_DOT = re.compile(r"^(\d{1,2})\.(\d{2})")
+
+
 class ZoneChoiceField(forms.ChoiceField):
     """A zone from a list of cities; any zone of the database is accepted (an alias too)."""
 
+    default_error_messages = {
+        "invalid_choice": "Choose a place from the list of time zones, or leave it to be "
+        "worked out from the town or postal code."
+    }
+
     def valid_value(self, value):
         return value in known_zones() or super().valid_value(value)
+
+
+class ClockTimeField(forms.TimeField):
+    """A time of day typed on either clock: "19:30" or "7:30 pm" (also 19.30, 7pm, 7.30 p.m.).
+    A plain text box, so that what the help text says is what the person types: a native time
+    control shows a 12- or 24-hour clock as the browser likes."""
+
+    input_formats = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I %p"]
+
+    def __init__(self, *, label: str, example: str, **kwargs):
+        super().__init__(
+            label=label,
+            required=False,
+            widget=forms.TimeInput(  # type="text"
+                attrs={"autocomplete": "off", "size": 8, "spellcheck": "false"}, format="%H:%M"
+            ),
+            help_text=f"e.g. {example}.",
+            error_messages={
+                "invalid": f"Give the {label.lower()} as a time of day, e.g. {example}."
+            },
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _MERIDIEM.sub(r" \1m", value.strip().lower())
+            value = _DOT.sub(r"\1:\2", value)
+        return super().to_python(value)
+
+
+class CodesField(forms.MultipleChoiceField):
+    """Plain checkboxes of codes (types or languages); a code not offered is refused by name."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, what: str, **kwargs):
+        super().__init__(
+            required=False,
+            error_messages={"invalid_choice": f"“%(value)s” is not one of the {what} listed."},
+            **kwargs,
+        )
+
+
+def type_choices(vocabulary_id) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The vocabulary's types but those naming a language, by category in the order of
+    MeetingType.Category, each alphabetical: [("Format", [("C", "Closed"), …]), …]."""
+    rows = (
+        MeetingType.objects.filter(vocabulary_id=vocabulary_id)
+        .exclude(Q(category=MeetingType.Category.LANGUAGE) | Q(language__isnull=False))
+        .order_by("name")
+        .values_list("code", "name", "category")
+    )
+    groups: dict[str, list[tuple[str, str]]] = {value: [] for value in MeetingType.Category}
+    for code, name, category in rows:
+        groups.setdefault(category, []).append((code, name))
+    labels = dict(MeetingType.Category.choices)
+    return [(labels.get(c, c), choices) for c, choices in groups.items() if choices]
+
+
+def language_choices(own=()) -> list[tuple[str, str]]:
+    """Every language if the directory knows few; else those listed meetings are held in, and
+    `own` (the meeting's)."""
+    languages = Language.objects.order_by("name")
+    if languages.count() > ALL_LANGUAGES_UP_TO:
+        used = Language.objects.filter(meetings__in=Meeting.objects.listed().values("pk")).values(
+            "pk"
+        )
+        languages = languages.filter(Q(pk__in=used) | Q(code__in=list(own)))
+    return list(languages.values_list("code", "name"))
 
 
 class _ListingFields(forms.Form):
@@ -34,22 +134,23 @@ class _ListingFields(forms.Form):
     day = forms.TypedChoiceField(
         label="Day", choices=DAY_CHOICES, coerce=int, empty_value=None, required=False
     )
-    start_time = forms.TimeField(
-        label="Start time",
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="24-hour, e.g. 19:30.",
-    )
-    end_time = forms.TimeField(
-        label="End time",
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
+    start_time = ClockTimeField(label="Start time", example="19:30 or 7:30 pm")
+    end_time = ClockTimeField(label="End time", example="20:30 or 8:30 pm")
     timezone = ZoneChoiceField(
         label="Time zone",
         required=False,
         help_text="Leave it to be worked out from the town, or choose the city nearest the "
         "meeting that keeps the same time.",
+    )
+    types = CodesField(
+        label="Kind of meeting",
+        what="kinds of meeting",
+        help_text="Tick every one that applies.",
+    )
+    languages = CodesField(
+        label="Languages",
+        what="languages",
+        help_text="The languages it is held in. Another language? Say so in the last box.",
     )
     attendance = forms.ChoiceField(
         label="How people take part",
@@ -96,14 +197,29 @@ class _ListingFields(forms.Form):
 
     FROM_THE_TOWN = "Work it out from the town or postal code given below"
 
-    def __init__(self, *args, viewer_tz: str = "", **kwargs):
+    def __init__(self, *args, viewer_tz: str = "", vocabulary_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.viewer_tz = viewer_tz
-        groups = list(zone_choices())
+        groups = [(AREA_WORDS.get(area, area), zones) for area, zones in zone_choices()]
         current = self.initial.get("timezone")
         if current and not any(current == zone for _, zones in groups for zone, _ in zones):
             groups.insert(0, ("Current", ((current, zone_label(current)),)))
         self.fields["timezone"].choices = [("", self.FROM_THE_TOWN), *groups]
+        self.fields["types"].choices = type_choices(vocabulary_id)
+        self.fields["languages"].choices = language_choices(
+            corrections.codes(self.initial.get("languages", ""))
+        )
+
+    @property
+    def type_groups(self) -> list[tuple[str, list]]:
+        """The types' checkboxes by category, for a fieldset each."""
+        category = {
+            code: label for label, choices in self.fields["types"].choices for code, _ in choices
+        }
+        groups: dict[str, list] = {}
+        for box in self["types"]:
+            groups.setdefault(category[box.data["value"]], []).append(box)
+        return list(groups.items())
 
     def _zone_of_place(self, cleaned) -> str:
         """The zone of the town or postal code entered, found offline; "" if unknown."""
@@ -188,7 +304,14 @@ class CorrectionForm(_ListingFields):
         initial["day"] = meeting.day
         initial["start_time"] = meeting.start_time
         initial["end_time"] = meeting.end_time
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(
+            *args,
+            initial=initial,
+            vocabulary_id=meeting.fellowship.type_vocabulary_id,
+            **kwargs,
+        )
+        for name in corrections.SET_FIELDS:  # the codes as ticked boxes
+            self.initial[name] = corrections.codes(initial[name])
 
     def clean(self):
         cleaned = super().clean()
@@ -235,8 +358,32 @@ class NewMeetingForm(_ListingFields):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"attendance": "in_person"})
-        super().__init__(*args, **kwargs)
+        common = TypeVocabulary.objects.filter(slug=COMMON_VOCABULARY)
+        super().__init__(*args, vocabulary_id=common.values_list("pk", flat=True).first(), **kwargs)
         self.fields["region"].choices = [("", "Not sure"), *catalogue().regions.choices]
+        self.fields["types"].help_text = (
+            "Tick every one that applies. These are the kinds most fellowships use; the "
+            "volunteers put them in the fellowship's own words."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        fellowship, codes = cleaned.get("fellowship"), cleaned.get("types")
+        if fellowship is not None and codes:
+            offered = {
+                code
+                for _, choices in type_choices(fellowship.type_vocabulary_id)
+                for code, _ in choices
+            }
+            names = dict(c for _, choices in self.fields["types"].choices for c in choices)
+            other = [names.get(code, code) for code in codes if code not in offered]
+            if other:
+                self.add_error(
+                    "types",
+                    f"{fellowship} meetings are not described as: {', '.join(other)}. Untick "
+                    "them, or say so in the last box.",
+                )
+        return cleaned
 
     def change_request(self) -> ChangeRequest:
         proposed = corrections.proposed_changes(None, self.listing_values())

@@ -787,13 +787,37 @@ class Meeting(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
+        retired = self._retired_slug(update_fields)
         super().save(*args, **kwargs)
+        if retired is not None:
+            MeetingSlug.keep(self, retired)
+        self._stored_slug = self.slug
 
     def get_absolute_url(self) -> str:
         return reverse("meeting", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        meeting = super().from_db(db, field_names, values)
+        # The slug as stored, so that save() can keep the old one without reading it again.
+        meeting._stored_slug = meeting.__dict__.get("slug")
+        return meeting
+
+    def _retired_slug(self, update_fields) -> str | None:
+        """The slug this save replaces, if it changes one: printed QR codes, bookmarks and
+        calendar subscriptions carry it, so it keeps answering (see MeetingSlug). Reads the
+        stored slug only for an instance not loaded from the database (e.g. a history revert)."""
+        if self.pk is None or (update_fields is not None and "slug" not in update_fields):
+            return None
+        stored = getattr(self, "_stored_slug", None)
+        if stored is None:
+            stored = (
+                type(self)._base_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
+            )
+        return stored if stored and stored != self.slug else None
 
     def derive(self) -> None:
         """Sets the columns computed from the others. save() calls it; code that writes with
@@ -878,6 +902,30 @@ class Meeting(models.Model):
     @property
     def is_in_person(self) -> bool:
         return self.attendance in (self.Attendance.IN_PERSON, self.Attendance.HYBRID)
+
+
+class MeetingSlug(models.Model):
+    """A slug a meeting had before: its old links (page, calendar file, correction form) answer
+    with a permanent redirect to the current ones. Meeting.save() keeps them; a slug that is
+    current again, for any meeting, is no longer an old one, so an old slug never shadows a
+    current slug."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="old_slugs")
+    retired = models.DateTimeField("replaced on", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-retired", "-pk"]
+        verbose_name = "old slug"
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @classmethod
+    def keep(cls, meeting: Meeting, old: str) -> None:
+        """Records `old` as a former slug of `meeting`, and frees its new slug if it was one."""
+        cls.objects.filter(slug=meeting.slug).delete()
+        cls.objects.update_or_create(slug=old, defaults={"meeting": meeting})
 
 
 # Volunteers and public corrections ------------------------------------------------------------

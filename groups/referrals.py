@@ -6,19 +6,25 @@ logged with their search terms.
 """
 
 import datetime
+import re
 from urllib.parse import urlencode, urlsplit
 
 import segno
 from django import forms
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 
 from groups.clock import week_day
 from groups.filters import MeetingFilter
 
 # A sheet lists at most this many meetings; past it, it says so and suggests narrowing.
 SHEET_LIMIT = 200
-# The sheet's own parameters (SheetOptions), not the search's.
-SHEET_OPTIONS = {"service", "note", "group_by", "paper", "online"}
+# The sheet's own parameters (SheetOptions, the meetings left out, the form's preview button),
+# not the search's: the live search takes none of them.
+SHEET_OPTIONS = {"service", "note", "group_by", "paper", "online", "drop", "preview"}
+# What a sheet is when the form leaves an option out: in-person and hybrid meetings only (a
+# clinic hands over meetings near it; online ones are an explicit choice).
+DEFAULTS = {"group_by": "day", "paper": "a4", "online": "no"}
 
 
 class SheetOptions(forms.Form):
@@ -44,22 +50,36 @@ class SheetOptions(forms.Form):
     )
     online = forms.ChoiceField(
         label="Online meetings",
-        choices=[("yes", "Include online meetings"), ("no", "In-person and hybrid only")],
+        choices=[
+            ("no", "In-person and hybrid meetings only"),
+            ("yes", "Add online meetings, with their times in the client's time zone"),
+        ],
         required=False,
+        widget=forms.RadioSelect,
+        help_text="The client's time zone is that of the place you search near.",
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A search carried over from the finder names no sheet option: the form shows, and
+        # the sheet uses, the defaults.
+        if data is not None:
+            data = data.copy()
+            for name, value in DEFAULTS.items():
+                if not data.get(name):
+                    data[name] = value
+        super().__init__(data, *args, **kwargs)
+        for name, value in DEFAULTS.items():
+            self.fields[name].initial = value
 
     def clean(self):
         data = super().clean()
-        data["group_by"] = data.get("group_by") or "day"
-        data["paper"] = data.get("paper") or "a4"
-        data["online"] = data.get("online") or "yes"
+        for name, value in DEFAULTS.items():
+            data[name] = data.get(name) or value
         return data
 
 
-def search_params(params):
-    """The search a sheet lists: the request's search, in week order, and in person only when
-    online meetings are left out (a hybrid meeting is also in person). A value given twice
-    counts once and an empty one not at all (`?day=1&day=1&day=` is a sheet of Mondays)."""
+def _set(params):
+    """The parameters with each value once and no empty ones (`?day=1&day=1&day=` is `day=1`)."""
     params = params.copy()
     for name in list(params):
         values = list(dict.fromkeys(value for value in params.getlist(name) if value))
@@ -67,10 +87,35 @@ def search_params(params):
             params.setlist(name, values)
         else:
             del params[name]
-    params.setdefault("sort", "time")
-    if params.get("online") == "no" and not params.getlist("attendance"):
-        params.setlist("attendance", ["in_person"])
     return params
+
+
+def search_params(params):
+    """The search a sheet lists: the request's search, in week order; in person (a hybrid
+    meeting is also in person) unless online meetings are asked for or the search names how;
+    meetings that are meeting (temporarily closed ones are left out) unless the search names a
+    status. A value given twice counts once and an empty one not at all."""
+    params = _set(params)
+    params["sort"] = "time"  # the sheet is in week order, whatever order the finder had
+    if params.get("online") != "yes" and not params.getlist("attendance"):
+        params.setlist("attendance", ["in_person"])
+    if not params.getlist("status"):
+        params.setlist("status", ["active"])
+    return params
+
+
+def sheet_query(params) -> str:
+    """The sheet's own query, for its links to the PDF and back to the form: the parameters set
+    (no empty ones), without the preview button."""
+    params = _set(params)
+    params.pop("preview", None)
+    return params.urlencode()
+
+
+def dropped(params) -> set[str]:
+    """The slugs of the meetings staff left out (`?drop=<slug>`, as many as a sheet lists)."""
+    slugs = [value for value in params.getlist("drop") if re.fullmatch(r"[-\w]{1,255}", value)]
+    return set(slugs[:SHEET_LIMIT])
 
 
 def live_link(params) -> str:
@@ -78,7 +123,132 @@ def live_link(params) -> str:
     you go" link and its QR code: only the search's own parameters (`params` as search_params()
     gives them, each value once), none of the sheet's options."""
     known = MeetingFilter.base_filters.keys() - SHEET_OPTIONS
-    return urlencode([(name, value) for name, value in params.lists() if name in known], doseq=True)
+    pairs = [(name, values) for name, values in params.lists() if name in known and values]
+    # A distance and its unit mean something only near a place; the unit alone, as the form's
+    # select always sends it, only repeats what the search page infers from the place.
+    has_place = any(name in ("near", "lat") for name, _ in pairs)
+    has_distance = has_place and any(name == "distance" for name, _ in pairs)
+    pairs = [
+        (name, values)
+        for name, values in pairs
+        if (name != "distance" or has_place) and (name != "unit" or has_distance)
+    ]
+    return urlencode(pairs, doseq=True)
+
+
+def pdf_name(place: str | None, day: datetime.date) -> str:
+    """The PDF's file name: "meetings-leith-2026-12-01.pdf"; ASCII letters, digits and hyphens
+    only, so that it is safe in a header and on any disk."""
+    words = slugify(place or "")[:40].strip("-")
+    return f"meetings-{words + '-' if words else ''}{day:%Y-%m-%d}.pdf"
+
+
+def readable_dial(value: str) -> str:
+    """A dial string as a person reads and dials it: "+16465550100,,98765432101#" is
+    "+1 646 555 0100, then meeting ID 987 6543 2101 #". Pauses (commas) become "then"; the
+    first code after the number is the meeting ID, the next the passcode (a one-tap "*" before
+    it is for phones that dial it themselves)."""
+    number, *steps = value.split(",")
+    words = [_spaced_number(number.strip())]
+    labels = iter(("meeting ID ", "passcode "))
+    for step in (step.strip() for step in steps):
+        if not step:
+            continue
+        digits = step.rstrip("#").lstrip("*")
+        if digits.isdigit():
+            label = next(labels, "")
+            code = _grouped(digits) if label == "meeting ID " else digits
+            words.append(f"then {label}{code}{' #' if step.endswith('#') else ''}")
+        else:
+            words.append(f"then {step}")
+    return ", ".join(words)
+
+
+def _spaced_number(number: str) -> str:
+    """A North American number in its groups ("+1 646 555 0100"); any other as written."""
+    digits = re.sub(r"[^0-9]", "", number)
+    if number.startswith("+1") and len(digits) == 11 and " " not in number:
+        return f"+1 {digits[1:4]} {digits[4:7]} {digits[7:]}"
+    return number
+
+
+def _grouped(digits: str) -> str:
+    """A meeting ID in the groups it is shown in: 987 654 321, 987 654 3210, 987 6543 2101."""
+    if len(digits) == 11:
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    if len(digits) == 10:
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+
+
+# Meetings named for family and friends, where neither the fellowship (Fellowship.audience) nor
+# a type says so: "SMART Recovery Family & Friends", "Hope for Families", "Family Group".
+FAMILY_NAME = re.compile(r"famil(y|ies)\s*(&|and)\s*friends|\bfamilies\b|\bfamily group", re.I)
+
+
+def for_family(meeting) -> bool:
+    """Whether a meeting is for family and friends of someone with an addiction: its
+    fellowship's audience, a type for families, or its name. Reads no database beyond what
+    Meeting.objects.for_listing() fetched."""
+    if meeting.fellowship.audience == meeting.fellowship.Audience.FAMILY:
+        return True
+    if any("famil" in t.name.lower() for t in meeting.types.all()):
+        return True
+    return bool(FAMILY_NAME.search(meeting.name))
+
+
+# Plain words for the types a sheet may print whose names alone say little to a client. Open and
+# Closed are explained in each fellowship's own words (Fellowship.open_meaning, closed_meaning).
+PLAIN_TYPES = {
+    "D": "members talk in turn about a topic",
+    "SP": "one member tells their story",
+    "BE": "for people new to recovery",
+    "ST": "members read and talk about one of the steps",
+}
+
+
+def dressed(rows) -> list:
+    """The rows with what the sheet prints beside each meeting: `for_family` and `dial` (its
+    dial-in number as a person reads it)."""
+    for row in rows:
+        meeting = row.meeting
+        row.for_family = for_family(meeting)
+        row.dial = readable_dial(meeting.conference_phone) if meeting.conference_phone else ""
+    return rows
+
+
+def legend(rows) -> list[tuple[str, str]]:
+    """What the words on the sheet mean, for those it uses only: [("Open (AA)", "anyone may
+    come…"), ("Hybrid", …), ("For family and friends", …)]. Needs dressed() rows."""
+    from groups.templatetags.fellowship_words import MEANINGS, _lower_first
+
+    entries: dict[str, str] = {}
+    kinds = {row.meeting.attendance for row in rows}
+    if "hybrid" in kinds:
+        entries["Hybrid"] = "held in a room and online at the same time; either way is welcome"
+    if "online" in kinds:
+        entries["Online"] = "joined by the link, the QR code or the phone number given"
+    if any(row.for_family for row in rows):
+        entries["For family and friends"] = (
+            "for people affected by someone else's drinking or drug use, not for the person "
+            "who uses"
+        )
+    seen = set()
+    for row in rows:
+        fellowship = row.meeting.fellowship
+        for meeting_type in row.meeting.types.all():
+            key = (fellowship.pk, meeting_type.code)
+            if key in seen:
+                continue
+            seen.add(key)
+            if meeting_type.code in MEANINGS:
+                label, field = MEANINGS[meeting_type.code]
+                words = (getattr(fellowship, field, "") or "").strip().rstrip(".")
+                if words:
+                    entries[f"{label} ({fellowship.short_name})"] = _lower_first(words)
+            elif meeting_type.code in PLAIN_TYPES:
+                entries[meeting_type.name] = PLAIN_TYPES[meeting_type.code]
+    return sorted(entries.items())
 
 
 def short_link(url: str, length: int = 42) -> str:

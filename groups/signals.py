@@ -2,6 +2,7 @@
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from groups import onboarding
 from groups.helplines import forget
 from groups.models import (
     Fellowship,
@@ -41,6 +42,7 @@ def listings_changed(sender, **kwargs) -> None:
 
 
 def connect() -> None:
+    onboarding.connect()  # staff status follows a scope or the volunteers group
     for model in SHOWN:
         post_save.connect(listings_changed, sender=model, dispatch_uid=f"shown-save-{model}")
         post_delete.connect(listings_changed, sender=model, dispatch_uid=f"shown-del-{model}")

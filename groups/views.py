@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import json
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -26,7 +27,7 @@ from groups.catalogue import catalogue
 from groups.clock import occurrence, viewer_zone, zone_choices
 from groups.filters import MeetingFilter
 from groups.forms import CorrectionForm, NewMeetingForm
-from groups.models import Fellowship, Meeting, MeetingType
+from groups.models import Fellowship, Meeting, MeetingSlug, MeetingType
 from groups.pagecache import cached_page
 from groups.referrals import SheetOptions
 from groups.search import errors_of, matching, search
@@ -107,11 +108,48 @@ def api_meetings(request):
     )
 
 
+class _MovedMeeting(Http404):
+    """A meeting asked for by a slug it had before (still a 404 wherever it is not caught)."""
+
+    def __init__(self, slug):
+        super().__init__(slug)
+        self.slug = slug
+
+
 def _get_meeting_or_404(slug):
-    return get_object_or_404(Meeting.objects.for_listing(), slug=slug)
+    """The meeting with this slug. Raises _MovedMeeting for an old slug (a current one always
+    wins): a view decorated with _follows_old_slugs answers it with a permanent redirect."""
+    try:
+        return Meeting.objects.for_listing().get(slug=slug)
+    except Meeting.DoesNotExist:
+        old = MeetingSlug.objects.filter(slug=slug).values_list("meeting__slug", flat=True)
+        moved_to = old.first()
+        if moved_to is None:
+            raise Http404("No meeting here.") from None
+        raise _MovedMeeting(moved_to) from None
+
+
+def _follows_old_slugs(url_name):
+    """Printed QR codes, bookmarks and calendar subscriptions keep working after a slug changes:
+    301 to the current address, query string kept. Outside cached_page, so never cached."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, slug, *args, **kwargs):
+            try:
+                return view(request, slug, *args, **kwargs)
+            except _MovedMeeting as moved:
+                url = reverse(url_name, args=[moved.slug])
+                query = request.META.get("QUERY_STRING", "")
+                return redirect(f"{url}?{query}" if query else url, permanent=True)
+
+        return wrapper
+
+    return decorator
 
 
 @require_safe
+@_follows_old_slugs("meeting")
 @cached_page
 def meeting(request, slug):
     obj = _get_meeting_or_404(slug)
@@ -136,6 +174,7 @@ def meeting(request, slug):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@_follows_old_slugs("meeting_correction")
 def meeting_correction(request, slug):
     """Anyone may say what is wrong with a listing; it goes to the volunteers' queue."""
     obj = _get_meeting_or_404(slug)
@@ -253,6 +292,7 @@ def _types_by_category(meeting):
 
 
 @require_safe
+@_follows_old_slugs("meeting_ics")
 @cached_page
 def meeting_ics(request, slug):
     obj = _get_meeting_or_404(slug)
@@ -329,19 +369,21 @@ def fellowship(request, slug):
 
 @require_safe
 def referrals(request):
-    """Service staff adjust a search and choose how the sheet looks."""
-    # Only the filters are shown here: validate them, fetch nothing.
+    """Service staff adjust a search and choose how the sheet looks; "Preview" lists the
+    meetings the sheet would print, each of which they may leave out."""
+    # The form shows the search as asked (not the sheet's defaults added to it), so that the
+    # next submission carries only what staff chose.
     filterset, _ = matching(request.GET, cookie_tz=_cookie_tz(request))
     options = SheetOptions(request.GET or None)
     errors = errors_of(filterset)
     if options.is_bound and not options.is_valid():
         errors.update({name: list(messages) for name, messages in options.errors.items()})
-    return render(
-        request,
-        "referrals/form.html",
-        {"result": {"errors": errors}, "form": filterset.form, "options": options},
-        status=400 if errors else 200,
-    )
+    context = {"result": {"errors": errors}, "form": filterset.form, "options": options}
+    if "preview" in request.GET and not errors:
+        sheet, status = _sheet(request)
+        if status == 200:
+            context.update(preview=sheet, result=sheet["result"])
+    return render(request, "referrals/form.html", context, status=400 if errors else 200)
 
 
 def _sheet(request):
@@ -362,21 +404,34 @@ def _sheet(request):
         errors.update({name: list(messages) for name, messages in options.errors.items()})
     if errors:
         result.errors = errors
-        context = {"result": result, "form": result.filterset.form, "options": options}
-        return context, 400
-    rows = result.rows[: referrals_module.SHEET_LIMIT]
+        # The form again, with the search as asked (not with the sheet's defaults added).
+        form = matching(request.GET, cookie_tz=_cookie_tz(request))[0].form
+        return {"result": result, "form": form, "options": options}, 400
+    listed = referrals_module.dressed(result.rows[: referrals_module.SHEET_LIMIT])
+    # Left out here rather than in SQL: the preview lists them too, so that they can be kept.
+    dropped = referrals_module.dropped(request.GET)
+    rows = [row for row in listed if row.meeting.slug not in dropped]
     fellowships = sorted({row.meeting.fellowship for row in rows}, key=lambda f: f.name)
+    today = timezone.localdate(result.now, result.viewer.zone or None)
+    origin = result.filterset.form.origin
+    live = referrals_module.live_link(params)
     context = {
         "result": result,
         "options": options.cleaned_data,
+        "listed": listed,
+        "rows": rows,
+        "dropped": dropped,
+        "count": len(rows),
+        "left_out": len(listed) - len(rows),
         "sections": referrals_module.groups_of(rows, options.cleaned_data["group_by"]),
+        "legend": referrals_module.legend(rows),
         "more": len(result.rows) > referrals_module.SHEET_LIMIT,
         "limit": referrals_module.SHEET_LIMIT,
         "fellowships": fellowships,
-        "live_url": request.build_absolute_uri(
-            f"{reverse('meetings')}?{referrals_module.live_link(params)}"
-        ),
-        "today": timezone.localdate(result.now, result.viewer.zone or None),
+        "query": referrals_module.sheet_query(request.GET),
+        "live_url": request.build_absolute_uri(f"{reverse('meetings')}{'?' if live else ''}{live}"),
+        "today": today,
+        "filename": referrals_module.pdf_name(origin[2] if origin else None, today),
     }
     return context, 200
 
@@ -397,7 +452,7 @@ def referral_sheet_pdf(request):
         return render(request, "referrals/form.html", context, status=status)
     html = render_to_string("referrals/sheet.html", {**context, "pdf": True}, request=request)
     response = HttpResponse(referrals_module.pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="meetings.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{context["filename"]}"'
     return response
 
 

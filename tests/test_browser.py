@@ -451,7 +451,9 @@ def test_it_prints_the_referral_sheet_without_anything_overflowing(
     # The sheet as a browser prints it: print media, the paper's width less its margins.
     page = open_page(viewport={"width": round((width_mm - 20) * 96 / 25.4), "height": 1000})
     page.emulate_media(media="print")
-    page.goto(f"/referrals/sheet/?paper={paper}&service=Leith+Clinic&note=Ask+for+Sam")
+    # Every row of the world, online and temporarily closed ones too (not on a default sheet).
+    everything = "online=yes&status=active&status=temporarily_closed"
+    page.goto(f"/referrals/sheet/?paper={paper}&service=Leith+Clinic&note=Ask+for+Sam&{everything}")
     assert page.locator("[data-meeting-slug]").count() == len(world)
     assert not page.locator(".screen-only").is_visible()
     overflowing = page.evaluate(

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from groups import corrections
 from groups.models import ChangeRequest, Meeting, Verification
 from tests.adminforms import make_volunteer
 from tests.conftest import make_group, make_meeting, make_region
@@ -51,6 +52,8 @@ def correction_data(meeting, **changes):
         "conference_phone": meeting.conference_phone,
         "conference_notes": meeting.conference_notes,
         "notes": meeting.notes,
+        "types": [t.code for t in meeting.types.all() if not corrections.is_language_type(t)],
+        "languages": [language.code for language in meeting.languages.all()],
         "note": "",
         "email": "",
         "website": "",
@@ -292,7 +295,7 @@ def test_it_moves_a_meeting_to_a_new_address_without_moving_its_neighbours(
     )
     change = ChangeRequest.objects.get()
     page = volunteer.get(review_url(change))
-    volunteer.post(review_url(change), review_data(page, decide="approve"))
+    volunteer.post(review_url(change), review_data(page, decide="approve", venue="this"))
     meeting.refresh_from_db()
     neighbour.refresh_from_db()
     assert meeting.location.address == "1 New Road"

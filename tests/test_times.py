@@ -351,7 +351,8 @@ def test_a_sheet_for_edinburgh_files_a_toronto_meeting_under_the_clients_day(cli
     # The staff member's browser is elsewhere: the sheet is in the time of the place searched.
     client.cookies["tz"] = "America/Toronto"
     with at(MONDAY_NOON):
-        response = client.get("/referrals/sheet/", {"near": "Edinburgh"})
+        # Online meetings are on a sheet only when asked for.
+        response = client.get("/referrals/sheet/", {"near": "Edinburgh", "online": "yes"})
     assert response.status_code == 200
     found = sections(response)
     assert found["Monday"] == [local.slug]
@@ -373,9 +374,10 @@ def test_a_sheet_with_no_place_is_in_the_browsers_zone_else_the_directorys(clien
     )
     settings.DIRECTORY_TIME_ZONE = "Europe/London"
     with at(MONDAY_NOON):
-        assert sections(client.get("/referrals/sheet/"))["Tuesday"] == ["toronto-late"]
+        online = {"online": "yes"}  # on a sheet only when asked for
+        assert sections(client.get("/referrals/sheet/", online))["Tuesday"] == ["toronto-late"]
         client.cookies["tz"] = "America/Toronto"
-        assert sections(client.get("/referrals/sheet/"))["Monday"] == ["toronto-late"]
+        assert sections(client.get("/referrals/sheet/", online))["Monday"] == ["toronto-late"]
 
 
 # The zone a person chooses, and the public forms' default

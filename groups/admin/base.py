@@ -48,7 +48,11 @@ class RegionFilter(admin.SimpleListFilter):
     parameter_name = "region"
 
     def lookups(self, request, model_admin):
-        return catalogue().regions.choices
+        # Only the regions in the user's scope (all of them for a scope of fellowships only).
+        regions, tree = scope_of(request.user).regions, catalogue().regions
+        if not regions:
+            return tree.choices
+        return [(slug, name) for slug, name in tree.choices if tree.by_slug[slug][0] in regions]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -63,6 +67,23 @@ class RegionFilter(admin.SimpleListFilter):
 
 class LocationRegionFilter(RegionFilter):
     field_path = "region_id__in"
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    """The listings people reported nobody at (the admin home's "flagged" count links here)."""
+
+    title = "flagged"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Flagged by “nobody was there”"), ("no", "Not flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(flagged_on__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(flagged_on__isnull=True)
+        return queryset
 
 
 class CheckedFilter(admin.SimpleListFilter):

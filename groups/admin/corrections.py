@@ -8,8 +8,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from groups import corrections
+from groups import corrections, venues
 from groups.admin.base import DirectoryAdmin, ScopedMixin
+from groups.admin.listings import _place, _when
 from groups.models import ChangeRequest, Fellowship, Meeting
 
 
@@ -37,13 +38,10 @@ class DecisionFilter(admin.SimpleListFilter):
 
 
 class ReviewForm(forms.ModelForm):
-    """A change request under review: the proposed values, editable, and the decision."""
+    """A change request under review: the proposed values, editable, and the decision, sent by
+    the Approve or the Reject button (name "decide")."""
 
-    DECIDE = [
-        ("", "Decide later"),
-        ("approve", "Approve: change the listing as below"),
-        ("reject", "Reject: change nothing"),
-    ]
+    DECIDE = [("approve", "Approve"), ("reject", "Reject")]
     decide = forms.ChoiceField(label="Decision", choices=DECIDE, required=False)
 
     class Meta:
@@ -53,7 +51,8 @@ class ReviewForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         change = self.instance
-        current = corrections.current_values(change.meeting if change.meeting_id else None)
+        meeting = change.meeting if change.meeting_id else None
+        current = corrections.current_values(meeting)
         for name in corrections.FIELDS:
             self.fields[name] = _value_field(name)
             self.fields[name].initial = change.proposed.get(name, current[name])
@@ -61,17 +60,29 @@ class ReviewForm(forms.ModelForm):
             self.fields["fellowship"] = forms.ModelChoiceField(
                 Fellowship.objects.all(), initial=change.fellowship_id
             )
+        self.venue_meetings = _venue_meetings(change)
+        if self.venue_meetings > 1:
+            self.fields["venue"] = venues.choice_field(self.venue_meetings)
+        if "reason" in self.fields:
+            self.fields["reason"].label = "Reason for rejecting"
+            self.fields["reason"].help_text = "Needed to reject: the sender is told it."
         self.prepared = None
 
     def clean(self):
         cleaned = super().clean()
         decide = cleaned.get("decide")
-        if self.instance.decision != ChangeRequest.Decision.PENDING and decide:
+        if self.instance.decision != ChangeRequest.Decision.PENDING:
             # Read under the row's lock (ChangeRequestAdmin.get_object): a decision that came
             # first, even a moment ago, is seen here.
             raise ValidationError(corrections.decided_message(self.instance), code="decided")
+        if not decide:
+            raise ValidationError("Choose Approve or Reject.", code="undecided")
         if decide == "reject" and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Give the reason (the sender is told it, if they asked).")
+            self.add_error(
+                "reason",
+                "To reject, fill in “Reason for rejecting” (the sender is told it, if they "
+                "asked for a reply).",
+            )
         if decide == "approve" and not self.errors:
             values = {name: cleaned.get(name) for name in corrections.FIELDS}
             values = {k: "" if v is None else str(v) for k, v in values.items()}
@@ -82,7 +93,9 @@ class ReviewForm(forms.ModelForm):
                     self.add_error("fellowship", "That fellowship is outside your scope.")
                     return cleaned
             try:
-                self.prepared = corrections.prepare(self.instance, values)
+                self.prepared = corrections.prepare(
+                    self.instance, values, venue=cleaned.get("venue", "")
+                )
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
                     self.add_error(field if field in self.fields else None, problems)
@@ -111,6 +124,29 @@ def _value_field(name: str) -> forms.Field:
     return forms.CharField(label=label, required=False)
 
 
+def _venue_meetings(change: ChangeRequest) -> int:
+    """How many meetings share the venue of the request's meeting (counted once a request)."""
+    if not hasattr(change, "_venue_meetings"):
+        meeting = change.meeting if change.meeting_id else None
+        change._venue_meetings = venues.meetings_at(meeting.location if meeting else None)
+    return change._venue_meetings
+
+
+def _when_and_where(obj: ChangeRequest) -> tuple[str, str]:
+    """The meeting's day, time and place as listed (or as proposed, for a new meeting), to tell
+    meetings of one name apart."""
+    meeting = obj.meeting if obj.meeting_id else None
+    if meeting is not None:
+        return _when(meeting), _place(meeting)
+    proposed = obj.proposed
+    day = proposed.get("day", "")
+    when = "By appointment"
+    if day != "":
+        when = f"{Meeting.Day(int(day)).label[:3]} {proposed.get('start_time', '')}".strip()
+    place = proposed.get("location_city") or proposed.get("location_name") or "Online"
+    return when, place
+
+
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
     """The queue: requests in the user's scope as their meetings are now. A decision locks the
@@ -120,16 +156,33 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
     scope_method = "change_requests"
     form = ReviewForm
     change_form_template = "admin/groups/changerequest/change_form.html"
-    list_display = ["created", "report", "subject", "fellowship", "changes", "decision"]
+    list_display = [
+        "created",
+        "report",
+        "subject",
+        "when",
+        "place",
+        "fellowship",
+        "changes",
+        "decision",
+    ]
     list_display_links = ["created", "report"]
-    list_filter = [DecisionFilter, "report", "fellowship"]
+    list_filter = [DecisionFilter, "report", ("fellowship", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["meeting__name", "note"]
-    list_select_related = ["meeting", "fellowship"]
+    list_select_related = ["meeting__location", "fellowship"]
     ordering = ["created"]
     readonly_fields = ["report", "listing", "note", "created", "reply_wanted", "decided"]
 
     def has_add_permission(self, request):
         return False  # they come from the public forms
+
+    def get_queryset(self, request):
+        # The list's and the review's (the changelist skips list_select_related after this).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("meeting__location", "fellowship", "decided_by")
+        )
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -147,6 +200,14 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
             return obj.meeting.name
         return f"New: {obj.proposed.get('name', '')}"
 
+    @admin.display(description="When")
+    def when(self, obj):
+        return _when_and_where(obj)[0]
+
+    @admin.display(description="Place")
+    def place(self, obj):
+        return _when_and_where(obj)[1]
+
     @admin.display(description="Proposed")
     def changes(self, obj):
         names = [corrections.LABELS.get(f, f).lower() for f in obj.proposed]
@@ -154,13 +215,16 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
 
     @admin.display(description="Listing")
     def listing(self, obj):
+        when, place = _when_and_where(obj)
         if not obj.meeting_id:
-            return "A new meeting (not yet in the directory)"
+            return f"A new meeting (not yet in the directory): {when}, {place}"
         url = reverse("admin:groups_meeting_change", args=[obj.meeting_id])
         return format_html(
-            '<a href="{}">{}</a> (<a href="{}">public page</a>)',
+            '<a href="{}">{}</a>, {}, {} (<a href="{}">public page</a>)',
             url,
             obj.meeting.name,
+            when,
+            place,
             obj.meeting.get_absolute_url(),
         )
 
@@ -181,24 +245,53 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
         kwargs["fields"] = ["reason"]
         return super().get_form(request, obj, change, **kwargs)
 
+    @staticmethod
+    def _diff(obj) -> list:
+        if not hasattr(obj, "_review_diff"):
+            obj._review_diff = corrections.diff(obj)
+        return obj._review_diff
+
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [
-            ("The request", {"fields": self.readonly_fields}),
-            (None, {"fields": ["decide", "reason"]}),
-        ]
-        values = (["fellowship"] if obj and obj.meeting_id is None else []) + corrections.FIELDS
-        fieldsets.append(
-            (
-                "The listing after approval (edit before approving if needed)",
-                {"fields": values},
+        fieldsets = [("The request", {"fields": self.readonly_fields})]
+        if obj is None:
+            return fieldsets
+        values = (["fellowship"] if obj.meeting_id is None else []) + corrections.FIELDS
+        changed = [row.field for row in self._diff(obj) if row.changed]
+        if obj.meeting_id is None:
+            changed = values
+        elif obj.report == ChangeRequest.Report.NOBODY_THERE:
+            changed += [f for f in corrections.STATUS_FIELDS if f not in changed]
+        shown = [f for f in values if f in changed]
+        if _venue_meetings(obj) > 1:
+            shown.append("venue")
+        if shown:
+            fieldsets.append(("The listing after approval (edit if needed)", {"fields": shown}))
+        rest = [f for f in values if f not in changed]
+        if rest:
+            fieldsets.append(
+                (
+                    f"The other {len(rest)} fields, unchanged",
+                    {"fields": rest, "classes": ["collapse"]},
+                )
             )
-        )
+        fieldsets.append(("If you reject it", {"fields": ["reason"]}))
         return fieldsets
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        extra = {"diff": corrections.diff(obj) if obj else [], "change_request": obj}
-        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The object the form was made from: its diff is worked out once (see _diff).
+        if obj is not None:
+            diff = self._diff(obj)
+            reports = list(corrections.reports_of(obj))
+            waiting = sum(r.decision == ChangeRequest.Decision.PENDING for r in reports) or 1
+            context.update(
+                change_request=obj,
+                diff=diff,
+                changed_rows=[row for row in diff if row.changed],
+                reports=reports,
+                approving_does=corrections.what_approving_does(obj, waiting),
+                pending=obj.decision == ChangeRequest.Decision.PENDING,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         decide = form.cleaned_data.get("decide")
@@ -211,27 +304,34 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
     def _decide(self, request, obj, form, decide):
         if decide == "approve":
             meeting = corrections.approve(obj, form.prepared, request.user)
+            if meeting.flagged_on and obj.report == ChangeRequest.Report.NOBODY_THERE:
+                done = "is flagged for checking"
+            else:
+                done = "is changed and counts as checked today"
             self.message_user(
                 request,
                 format_html(
-                    'Approved: <a href="{}">{}</a> is changed and counts as checked today.',
+                    'Approved: <a href="{}">{}</a> {}.',
                     meeting.get_absolute_url(),
                     meeting.name,
+                    done,
                 ),
+                messages.SUCCESS,
             )
         elif decide == "reject":
             corrections.reject(obj, form.cleaned_data["reason"], request.user)
-            self.message_user(request, "Rejected: the listing is unchanged.")
-        else:
-            obj.save(update_fields=["reason"])
+            self.message_user(request, "Rejected: the listing is unchanged.", messages.SUCCESS)
 
     def save_related(self, request, form, formsets, change):
         pass
 
     def response_change(self, request, obj):
+        # One message: the decision's (save_model), not also the admin's "changed successfully".
         if getattr(request, "_not_decided", False):
             return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+        changelist = reverse("admin:groups_changerequest_changelist")
+        preserved = request.GET.get("_changelist_filters")
+        return HttpResponseRedirect(f"{changelist}?{preserved}" if preserved else changelist)
 
     def construct_change_message(self, request, form, formsets, add=False):
         return [{"changed": {"fields": ["decision"]}}]

@@ -16,12 +16,19 @@ from django.utils.html import format_html
 from groups.admin.base import (
     CheckedFilter,
     DirectoryAdmin,
+    FlaggedFilter,
     LocationRegionFilter,
     RegionFilter,
     ScopedAdmin,
     ScopedMixin,
     _is_autocomplete,
     https_links,
+)
+from groups.admin.meeting_form import (
+    VerificationForm,
+    types_field,
+    vocabulary_of,
+    with_language_types,
 )
 from groups.concurrency import ConcurrencyForm
 from groups.models import (
@@ -35,6 +42,7 @@ from groups.models import (
     Verification,
 )
 from groups.scope import scope_of
+from groups.venues import VenueFields
 
 
 class MeetingInline(admin.TabularInline):
@@ -131,7 +139,7 @@ class GroupAdmin(WithMeetingsInline, ScopedAdmin):
     scope_method = "groups"
     form = GroupForm
     list_display = ["name", "fellowship", "email", "updated"]
-    list_filter = ["fellowship"]
+    list_filter = [("fellowship", admin.RelatedOnlyFieldListFilter)]  # in scope only
     search_fields = ["name", "slug", "fellowship__name", "email"]
     list_select_related = ["fellowship"]
     prepopulated_fields = {"slug": ["name"]}
@@ -166,14 +174,37 @@ class GroupAdmin(WithMeetingsInline, ScopedAdmin):
 # Meetings ----------------------------------------------------------------------------------
 
 
-class MeetingForm(ConcurrencyForm):
+class MeetingForm(VenueFields, ConcurrencyForm):
+    types = types_field()
+
     class Meta:
         model = Meeting
         fields = "__all__"
         formfield_callback = https_links
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "types" in self.fields:
+            # The fellowship's own vocabulary, following a fellowship changed in the form.
+            self.vocabulary_id = vocabulary_of(self)
+            if self.vocabulary_id is not None:
+                types = self.fields["types"]
+                types.queryset = types.queryset.filter(vocabulary_id=self.vocabulary_id)
+            if "types" in self.initial:
+                # Its language codes are shown once, as languages.
+                self.initial["types"] = [
+                    t
+                    for t in self.initial["types"]
+                    if not isinstance(t, MeetingType)
+                    or (t.category != MeetingType.Category.LANGUAGE and t.language_id is None)
+                ]
+
     def clean(self):
         cleaned = super().clean()
+        if "types" in cleaned and "languages" in cleaned:
+            cleaned["types"] = with_language_types(
+                cleaned["types"], cleaned["languages"], self.vocabulary_id
+            )
         group, location = cleaned.get("group"), cleaned.get("location")
         fellowship = cleaned.get("fellowship") or (group.fellowship if group else None)
         if fellowship is None:
@@ -191,7 +222,8 @@ class MeetingForm(ConcurrencyForm):
 
 class VerificationInline(admin.TabularInline):
     model = Verification
-    fields = ["verified_on", "method", "note", "verified_by"]
+    form = VerificationForm
+    fields = ["method", "verified_on", "note", "verified_by"]
     readonly_fields = ["verified_by"]
     extra = 1
     max_num = 50
@@ -203,7 +235,8 @@ class VerificationInline(admin.TabularInline):
         return False  # a record of what happened, not edited afterwards
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("verified_by")
+        # Each row is titled by its meeting (Verification.__str__): read with the rows.
+        return super().get_queryset(request).select_related("verified_by", "meeting")
 
 
 class VerifyActionForm(helpers.ActionForm):
@@ -270,7 +303,14 @@ class MeetingAdmin(ScopedAdmin):
         "last_verified",
     ]
     list_display_links = ["name"]
-    list_filter = ["fellowship", "day", "attendance", "status", CheckedFilter, RegionFilter]
+    list_filter = [
+        ("fellowship", admin.RelatedOnlyFieldListFilter),  # in scope only
+        "day",
+        "attendance",
+        "status",
+        CheckedFilter,
+        RegionFilter,
+    ]
     search_fields = [
         "name",
         "slug",
@@ -284,7 +324,7 @@ class MeetingAdmin(ScopedAdmin):
     list_select_related = ["fellowship", "location"]
     ordering = ["day", "start_time", "name"]
     autocomplete_fields = ["group", "location"]
-    filter_horizontal = ["types", "languages"]
+    filter_horizontal = ["languages"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["last_verified", "flagged_on", "flag_reason", "source", "source_key"]
     inlines = [VerificationInline]
@@ -309,6 +349,21 @@ class MeetingAdmin(ScopedAdmin):
                     "conference_phone",
                     "conference_notes",
                 ]
+            },
+        ),
+        (
+            "The venue's details",
+            {
+                "fields": [
+                    "venue_name",
+                    "venue_address",
+                    "venue_city",
+                    "venue_postal_code",
+                    "venue_country",
+                    "venue_change",
+                ],
+                "description": "Edit these when the venue's name or address has changed; "
+                "a venue other meetings are held at asks whether the change is for all of them.",
             },
         ),
         ("About the meeting", {"fields": ["types", "languages", "notes"]}),
@@ -347,6 +402,10 @@ class MeetingAdmin(ScopedAdmin):
             kwargs["queryset"] = scope.venues(Location.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        form.save_venue(request.user)  # groups.venues: a venue changed on purpose
+        super().save_model(request, obj, form, change)
+
     def save_formset(self, request, form, formset, change):
         for verification in formset.save(commit=False):
             verification.verified_by = request.user
@@ -376,6 +435,11 @@ class MeetingAdmin(ScopedAdmin):
             return super().log_deletions(request, queryset)
         return [self.log_change(request, obj, "Archived") for obj in queryset]
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # This page archives (delete_model), so it is named for what it does.
+        extra_context = {"title": "Archive this meeting?", **(extra_context or {})}
+        return super().delete_view(request, object_id, extra_context)
+
     def response_delete(self, request, obj_display, obj_id):
         if getattr(request, "_purging", False):
             return super().response_delete(request, obj_display, obj_id)
@@ -385,16 +449,6 @@ class MeetingAdmin(ScopedAdmin):
             "brings it back.",
         )
         return HttpResponseRedirect(reverse("admin:groups_meeting_changelist"))
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        if obj is not None and "types" in form.base_fields:
-            # The meeting's own fellowship's codes (vocabularies are kept apart).
-            vocabulary = obj.fellowship.type_vocabulary_id
-            form.base_fields["types"].queryset = MeetingType.objects.filter(
-                vocabulary_id=vocabulary
-            ).select_related("vocabulary")
-        return form
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -434,7 +488,12 @@ class NeedsCheckingAdmin(ScopedMixin, DirectoryAdmin):
     action_form = VerifyActionForm
     list_display = ["listing", "fellowship", "when", "place", "status", "last_checked", "flag"]
     list_display_links = None
-    list_filter = ["fellowship", RegionFilter, "attendance"]
+    list_filter = [
+        ("fellowship", admin.RelatedOnlyFieldListFilter),  # in scope only
+        RegionFilter,
+        "attendance",
+        FlaggedFilter,
+    ]
     search_fields = ["name", "location__city", "group__name"]
     list_select_related = ["fellowship", "location"]
     ordering = [F("last_verified").asc(nulls_first=True), "pk"]

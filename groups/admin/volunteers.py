@@ -22,6 +22,24 @@ class VolunteerUserAdmin(UserAdmin):
     inlines = [VolunteerInline]
     list_display = ["username", "first_name", "email", "is_staff", "is_active", "scope"]
 
+    # A coordinator gives volunteers their accounts and scopes, but cannot make anyone a
+    # superuser, hand out permissions one by one, or change a superuser's account.
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_queryset(self, request):
         return (
             super()

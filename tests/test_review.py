@@ -351,3 +351,15 @@ def test_it_asks_the_same_in_the_meeting_form(volunteer, hall, client):
     place.refresh_from_db()
     assert meeting.location.name == "Kirkgate Upper Room" and place.name == "Kirkgate Rooms"
     assert Location.objects.count() == 2
+
+
+def test_it_warns_when_the_listing_changed_after_the_request_was_sent(volunteer, meeting):
+    fresh = request_for(meeting, name="Leith SMART Evening")
+    fresh.listing_updated = meeting.updated
+    fresh.save()
+    assert 'id="changed-since"' not in volunteer.get(url(fresh)).text
+    meeting.notes = "Now in the back room."
+    meeting.save()
+    page = volunteer.get(url(fresh)).text
+    assert 'id="changed-since"' in page
+    assert "after this request was sent" in page

@@ -45,3 +45,28 @@ def test_it_approves_a_venue_change_for_every_meeting_there(open_page, settings)
     for meeting in neighbours:
         page.goto(meeting.get_absolute_url())
         expect(page.locator("main")).to_contain_text(new_name)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_volunteers_lists_fit_a_laptop_and_a_phone(open_page, settings, width):
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    page = open_page("/admin/login/", viewport={"width": width, "height": 844})
+    page.get_by_label("Username").fill("aa-edinburgh")
+    page.get_by_label("Password").fill("demo-volunteer-2026")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Your scope: Alcoholics Anonymous in Edinburgh")).to_be_visible()
+    for path in (
+        "/admin/groups/meeting/",
+        "/admin/groups/needschecking/",
+        "/admin/groups/changerequest/",
+    ):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, f"{path} is {overflow} px wide at {width} px"
+        if width == 1280:
+            # Every column header is on the screen, "Last verified" included.
+            right = page.locator("#result_list thead th").evaluate_all(
+                "cells => Math.max(...cells.map(c => c.getBoundingClientRect().right))"
+            )
+            assert right <= width, f"{path}: a column ends at {right} px"

@@ -290,6 +290,15 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
                 reports=reports,
                 approving_does=corrections.what_approving_does(obj, waiting),
                 pending=obj.decision == ChangeRequest.Decision.PENDING,
+                # The listing changed after the request was sent: "the listing now" may
+                # already hold some of it, or something newer the request would undo.
+                changed_since=(
+                    obj.meeting.updated
+                    if obj.meeting_id
+                    and obj.listing_updated
+                    and obj.meeting.updated > obj.listing_updated
+                    else None
+                ),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -68,6 +68,24 @@ def zone_at(latitude: float, longitude: float) -> str | None:
 
 
 @functools.cache
+def country_of_zone(name: str) -> str:
+    """The ISO 3166 code of the country a zone is in ("Europe/London": "GB"), or "", from
+    CLDR through Babel (old aliases such as "US/Pacific" included)."""
+    from babel.core import get_global
+
+    canonical = get_global("zone_aliases").get(name, name)
+    territory = get_global("zone_territories").get(canonical, "")
+    # "ZZ" is CLDR's unknown territory (Etc/UTC); "001" the world.
+    return territory if len(territory) == 2 and territory.isalpha() and territory != "ZZ" else ""
+
+
+def country_at(latitude: float, longitude: float) -> str:
+    """The country of a point on land, offline, through its zone; "" at sea or if unknown."""
+    zone = zone_at(latitude, longitude)
+    return country_of_zone(zone) if zone else ""
+
+
+@functools.cache
 def zone_names(name: str) -> tuple[str, str]:
     """(generic name, city) of a zone in English words: ("Pacific Time", "Los Angeles")."""
     from babel.dates import get_timezone, get_timezone_location, get_timezone_name

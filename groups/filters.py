@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from groups import upcoming, words
 from groups.catalogue import catalogue
-from groups.clock import viewer_zone, zone_or_none
+from groups.clock import country_at, viewer_zone, zone_or_none
 from groups.models import Fellowship, Location, Meeting
-from groups.places import country_at, resolve, road_unit, suggest
+from groups.places import resolve, road_unit, suggest
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE = 500  # in the chosen unit; further than this is not "near"

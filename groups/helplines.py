@@ -43,7 +43,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from groups.clock import directory_zone, viewer_zone, zone_at
+from groups.clock import country_at, country_of_zone, directory_zone, viewer_zone
 from groups.models import Helpline
 
 CACHE_KEY = "groups:helplines:1"
@@ -114,23 +114,6 @@ def forget(**kwargs) -> None:
 
 
 # Countries ----------------------------------------------------------------------------------
-
-
-@functools.cache
-def country_of_zone(name: str) -> str:
-    """The ISO 3166 code of the country a zone is in ("Europe/London": "GB"), or ""."""
-    from babel.core import get_global
-
-    canonical = get_global("zone_aliases").get(name, name)
-    territory = get_global("zone_territories").get(canonical, "")
-    # "ZZ" is CLDR's unknown territory (Etc/UTC); "001" the world.
-    return territory if re.fullmatch(r"[A-Z]{2}", territory) and territory != "ZZ" else ""
-
-
-def country_at(latitude: float, longitude: float) -> str:
-    """The country of a point on land, offline; "" at sea."""
-    zone = zone_at(latitude, longitude)
-    return country_of_zone(zone) if zone else ""
 
 
 @functools.cache

@@ -18,6 +18,7 @@ import unicodedata
 
 from django.db.models import Avg, Count, Q
 
+from groups.clock import country_at
 from groups.models import Location, Region
 
 
@@ -71,31 +72,6 @@ def _country_codes() -> dict[str, str]:
 def country_code(name: str) -> str:
     """The code of a country as a venue's address names it ("United Kingdom" → "GB")."""
     return _country_codes().get(" ".join(name.split()).casefold(), "")
-
-
-@functools.cache
-def _zone_countries() -> dict[str, str]:
-    """Zone name to the country it is in, from the tz database's own tables: zone.tab has one
-    country a zone (America/Nassau → BS), zone1970.tab names the main one first for zones
-    that zone.tab leaves out."""
-    from importlib.resources import files
-
-    countries: dict[str, str] = {}
-    folder = files("tzdata").joinpath("zoneinfo")
-    for table in ("zone1970.tab", "zone.tab"):  # the second wins
-        for line in folder.joinpath(table).read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                codes, _, zone = line.split("\t")[:3]
-                countries[zone] = codes.split(",")[0]
-    return countries
-
-
-def country_at(latitude: float, longitude: float) -> str:
-    """The country at a point, offline, through its time zone; "" at sea or if unknown."""
-    from groups.clock import zone_at
-
-    zone = zone_at(latitude, longitude)
-    return _zone_countries().get(zone, "") if zone else ""
 
 
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})?$")

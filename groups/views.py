@@ -30,7 +30,7 @@ from groups.forms import CorrectionForm, NewMeetingForm
 from groups.models import Fellowship, Meeting, MeetingSlug, MeetingType
 from groups.pagecache import cached_page
 from groups.referrals import SheetOptions
-from groups.search import errors_of, matching, search
+from groups.search import errors_of, matching, search, summarise
 from groups.serializers import meeting_json, meeting_schema_org
 from groups.templatetags.listing import checked_long_ago
 
@@ -347,7 +347,6 @@ def fellowships(request):
         )
         for row in rows:
             row.near_count = counts.get(row.pk, 0)
-        from groups.search import summarise
 
         # "Edinburgh, within 15 miles": the place and distance as the search page words them.
         words = dict(summarise(filterset))["Near"]

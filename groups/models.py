@@ -124,6 +124,9 @@ class Fellowship(InCatalogue):
     short_name = models.CharField(max_length=30, help_text="For example AA or SMART.")
     slug = models.SlugField(max_length=40, unique=True, help_text="Used in links and commands.")
     website = models.URLField(blank=True)
+    # This row's words in other languages, {"es": {"description": "…"}, "fr": {…}}; a field left out
+    # reads in English (groups.translations).
+    translations = models.JSONField(default=dict, blank=True, editable=False)
     description = models.TextField(
         help_text="A plain, neutral account of the approach, in our own words."
     )
@@ -284,6 +287,9 @@ class MeetingType(InCatalogue):
         related_name="+",
         help_text="For language codes: the language a meeting of this type is held in.",
     )
+    # The type's name in other languages, {"es": {"name": "…"}, "fr": {…}}; a field left out
+    # reads in English (groups.translations).
+    translations = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = MeetingTypeManager()
 
@@ -1058,6 +1064,8 @@ class ChangeRequest(models.Model):
         null=True, blank=True, help_text="When the listing last changed before this was sent."
     )
     created = models.DateTimeField("sent", auto_now_add=True)
+    # The language the sender wrote in, so that the answer to them is in it too.
+    language = models.CharField(max_length=10, blank=True, editable=False)
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     reason = models.TextField(
         "reason", blank=True, help_text="Why it was rejected (sent to the sender)."
@@ -1328,6 +1336,9 @@ class Helpline(models.Model):
         "confirmed there is left out.",
     )
     source_url = models.URLField("public source's address")
+    # This row's words in other languages, {"es": {"description": "…"}, "fr": {…}}; a field left out
+    # reads in English (groups.translations).
+    translations = models.JSONField(default=dict, blank=True, editable=False)
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
     updated = models.DateTimeField(auto_now=True)

@@ -93,6 +93,11 @@ MIDDLEWARE = [
     # DEBUG off, with hashed names cached for a year.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the address's prefix (/es/, /fr/), else the `lang` cookie, else the
+    # browser's Accept-Language; an unprefixed page asked for in another language is sent to
+    # that language's address (groups.languages).
+    "django.middleware.locale.LocaleMiddleware",
+    "groups.languages.LanguageAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -190,6 +195,28 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface's languages: English, and one more for each catalogue in locale/ (a new language
+# is one catalogue, locale/<code>/LC_MESSAGES/django.po, compiled; nothing else). Each is named in
+# its own words in the switcher (Django's LANG_INFO).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+
+def _languages() -> list[tuple[str, str]]:
+    from django.conf.locale import LANG_INFO
+
+    codes = sorted(
+        path.parent.parent.name for path in (BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po")
+    )
+    return [("en", "English")] + [
+        (code, LANG_INFO[code]["name"]) for code in codes if code != "en" and code in LANG_INFO
+    ]
+
+
+LANGUAGES = _languages()
+# The first-party cookie that remembers a language chosen with the switcher (groups.languages).
+LANGUAGE_COOKIE_NAME = "lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # The server's own zone only matters for logs and the admin; every meeting carries its own zone.
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 # Where the directory serves, e.g. Europe/London: the zone times are shown in for a visitor

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install vendor run serve test bench lint format lock admin clean chromium pdf-libs wrk redis
+.PHONY: install vendor run serve test bench lint format lock admin clean chromium pdf-libs wrk redis messages gettext
 
 # Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
 CHROMIUM ?= /usr/bin/chromium
@@ -69,8 +69,14 @@ wrk:
 	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 
-test: $(STAMP) vendor chromium pdf-libs redis
+test: $(STAMP) vendor chromium pdf-libs redis gettext
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+# GNU gettext: the catalogue test (tests/test_catalogues.py) gathers the strings with xgettext.
+gettext:
+	@command -v xgettext >/dev/null && command -v msgfmt >/dev/null || { \
+		echo "Installing GNU gettext for the catalogue checks"; $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext; }
 
 # The cache tests talk to a real Redis on 127.0.0.1:6379 (tests/test_faults.py): started if none answers.
 redis:
@@ -91,6 +97,17 @@ chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# The interface's catalogues (locale/<code>/LC_MESSAGES/django.po): gather every translatable
+# string of the code and templates into each, then compile them. A new language: make messages
+# LANG_CODE=pt, translate locale/pt/LC_MESSAGES/django.po, make messages again. tests/test_catalogues.py
+# fails while any string is untranslated or fuzzy, or a compiled catalogue is out of date.
+MESSAGES_OPTIONS := --extension html,txt,py --add-location file --no-obsolete \
+	--ignore node_modules --ignore static --ignore staticfiles --ignore tests --ignore bench \
+	--ignore docs --ignore fixtures
+messages: $(STAMP) gettext
+	$(MANAGE) makemessages $(MESSAGES_OPTIONS) $(if $(LANG_CODE),--locale $(LANG_CODE),--all)
+	$(MANAGE) compilemessages --ignore node_modules --ignore .venv
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

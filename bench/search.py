@@ -1,6 +1,6 @@
 """Search latency benchmark on PostgreSQL (a script, not a test).
 
-    .venv/bin/python bench/search.py [--count 100000] [--repeat 30] [--fresh]
+    .venv/bin/python bench/search.py [--count 100000] [--repeat 30] [--fresh] [--language es]
         [--database-url postgres://postgres@127.0.0.1:5432/recovery_directory_bench]
 
 Creates (or reuses) a dedicated database, migrates it, tops it up to --count meetings with
@@ -8,6 +8,8 @@ Creates (or reuses) a dedicated database, migrates it, tops it up to --count mee
 django.test.Client: a warm-up, one run capturing its SQL, then --repeat timed runs.
 Budget (the issue): with 100,000 meetings every search answers in under 50 ms at the median and
 the page stays under 60 KB of HTML. EXPLAIN ANALYZE of the slowest SQL goes to EXPLAIN_FILE.
+--language reads the pages in that language (/es/meetings/…), to measure what the translations
+cost (docs/languages.md); the API has no language and is read as it is.
 """
 
 import argparse
@@ -37,6 +39,7 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=30, help="timed runs per search")
     parser.add_argument("--seed", type=int, default=1, help="generate_meetings seed")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
+    parser.add_argument("--language", default="en", help="the pages' language (en, es, fr)")
     return parser.parse_args()
 
 
@@ -89,6 +92,15 @@ def fill(count: int, seed: int) -> int:
         # visit the heap, which autovacuum would soon fix on a live site.
         cursor.execute("VACUUM ANALYZE")
     return Meeting.objects.count()
+
+
+def in_language(pages: list[tuple[str, str]], language: str) -> list[tuple[str, str]]:
+    """The pages at their address in that language (English has no prefix)."""
+    if language == "en":
+        return pages
+    return [
+        (label, url if url.startswith("/api/") else f"/{language}{url}") for label, url in pages
+    ]
 
 
 def searches() -> list[tuple[str, str]]:
@@ -216,7 +228,9 @@ def main() -> None:
 
     count = fill(args.count, args.seed)
     client = Client()
-    rows = [(label, measure(client, url, args.repeat)) for label, url in searches()]
+    pages = in_language(searches(), args.language)
+    rows = [(label, measure(client, url, args.repeat)) for label, url in pages]
+    print(f"Pages in {args.language!r}.")
     print_table(rows, count, args.repeat)
     explain(rows)
 

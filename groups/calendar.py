@@ -1,28 +1,32 @@
 """Calendar files (RFC 5545): each meeting is a weekly event in its own time zone, with the
-VTIMEZONE definitions included so that any calendar shows the right local time."""
+VTIMEZONE definitions included so that any calendar shows the right local time. The words of
+an event (its summary and description) are in the language of the page the file was taken from.
+"""
 
 import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vRecur
 
 from groups.clock import occurrence
+from groups.translations import translated
 
 ICAL_DAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
 
 
 def _description(meeting, url) -> str:
-    lines = [f"{meeting.fellowship.name} · {meeting.get_attendance_display()}"]
+    lines = [f"{translated(meeting.fellowship, 'name')} · {meeting.get_attendance_display()}"]
     if meeting.conference_url:
-        lines.append(f"Join online: {meeting.conference_url}")
+        lines.append(_("Join online: %(link)s") % {"link": meeting.conference_url})
     if meeting.conference_phone:
-        lines.append(f"Join by phone: {meeting.conference_phone}")
+        lines.append(_("Join by phone: %(phone)s") % {"phone": meeting.conference_phone})
     if meeting.conference_notes:
         lines.append(meeting.conference_notes)
     if meeting.notes:
         lines.append(meeting.notes)
-    lines.append(f"Details and changes: {url}")
+    lines.append(_("Details and changes: %(link)s") % {"link": url})
     return "\n".join(lines)
 
 
@@ -47,7 +51,10 @@ def build(meetings, request) -> bytes:
         event.add("uid", f"{meeting.slug}@{request.get_host()}")
         event.add("dtstamp", now)
         closed = meeting.status == meeting.Status.TEMPORARILY_CLOSED
-        event.add("summary", f"Temporarily closed: {meeting.name}" if closed else meeting.name)
+        summary = meeting.name
+        if closed:
+            summary = _("Temporarily closed: %(name)s") % {"name": meeting.name}
+        event.add("summary", summary)
         event.add("dtstart", start)
         event.add("dtend", end)
         event.add("rrule", vRecur(freq="WEEKLY", byday=ICAL_DAYS[meeting.day]))

@@ -9,16 +9,23 @@ zone of the zone database (a folder such as "America", a 256-character string, a
 ignored like an unknown one.
 
 Zones are named in words people know, from the Unicode CLDR through Babel ("Pacific Time (Los
-Angeles)"), never as IANA names.
+Angeles)"), never as IANA names, in the active language; so are days and months ("Wed 3 Dec",
+"mié 3 dic", "mer. 3 déc."). English keeps its own fixed forms (strftime's); other languages take
+Babel's names in patterns chosen to read naturally (`DATE_PATTERNS`). Times are on the 24-hour
+clock in every language ("19:00").
 """
 
 import atexit
 import dataclasses
 import datetime
 import functools
+import unicodedata
 import zoneinfo
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from groups.weektime import duration
 
@@ -85,53 +92,105 @@ def country_at(latitude: float, longitude: float) -> str:
     return country_of_zone(zone) if zone else ""
 
 
+def language() -> str:
+    """The active language's code ("en", "es", "fr"), the site's own when none is active."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def is_english(lang: str) -> bool:
+    return lang.split("-", 1)[0].lower() == "en"
+
+
+def _babel_locale(lang: str) -> str:
+    return translation.to_locale(lang)
+
+
+def alphabetical(text: str) -> tuple[str, str]:
+    """Alphabetical order as a reader expects it, accents aside: "Ámsterdam" among the As."""
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return plain.casefold(), text
+
+
+UTC_NAMES = ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu")
+
+
 @functools.cache
-def zone_names(name: str) -> tuple[str, str]:
-    """(generic name, city) of a zone in English words: ("Pacific Time", "Los Angeles")."""
+def _zone_words(name: str, lang: str) -> tuple[str, str, bool]:
+    """(generic name, city, whether the zone is named after its city alone: "Knox time") of a
+    zone in the words of `lang`. Cached per zone and language."""
     from babel.dates import get_timezone, get_timezone_location, get_timezone_name
 
-    if name in ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"):
-        return "Coordinated Universal Time", "UTC"
-    try:
-        tz = get_timezone(name)
-        generic = get_timezone_name(tz, "long", zone_variant="generic", locale="en")
-        city = get_timezone_location(tz, locale="en", return_city=True)
-    except LookupError:
-        generic, city = "", ""
-    city = city or name.rsplit("/", 1)[-1].replace("_", " ")
-    if not generic or generic.startswith("Unknown") or generic.startswith("GMT"):
-        generic = f"{city} time"
+    with translation.override(lang):
+        if name in UTC_NAMES:
+            return _("Coordinated Universal Time"), "UTC", False
+        locale = "en" if is_english(lang) else _babel_locale(lang)
+        try:
+            tz = get_timezone(name)
+            english = get_timezone_name(tz, "long", zone_variant="generic", locale="en")
+            generic = (
+                english
+                if locale == "en"
+                else get_timezone_name(tz, "long", zone_variant="generic", locale=locale)
+            )
+            city = get_timezone_location(tz, locale=locale, return_city=True)
+        except LookupError:
+            english, generic, city = "", "", ""
+        city = city or name.rsplit("/", 1)[-1].replace("_", " ")
+        # A zone CLDR has no name for (an offset, an unknown region; told by its English name,
+        # the same in every language) is named after its city.
+        if not english or english.startswith("Unknown") or english.startswith("GMT"):
+            generic = ""
+        if generic:
+            return generic, city, False
+        if is_english(lang):
+            return f"{city} time", city, True
+        return _("%(city)s time") % {"city": city}, city, True
+
+
+def zone_names(name: str, lang: str | None = None) -> tuple[str, str]:
+    """(generic name, city) of a zone in the active language's words (or `lang`'s):
+    ("Pacific Time", "Los Angeles"), ("hora del Pacífico", "Los Ángeles")."""
+    generic, city, _only_city = _zone_words(name, lang or language())
     return generic, city
 
 
-def zone_label(name: str) -> str:
+def zone_label(name: str, lang: str | None = None) -> str:
     """The zone as a person says it: "Pacific Time (Los Angeles)"."""
-    generic, city = zone_names(name)
-    return generic if generic == f"{city} time" else f"{generic} ({city})"
+    generic, city, only_city = _zone_words(name, lang or language())
+    return generic if only_city else f"{generic} ({city})"
 
 
-def zone_city(name: str) -> str:
-    return zone_names(name)[1]
+def zone_city(name: str, lang: str | None = None) -> str:
+    return _zone_words(name, lang or language())[1]
+
+
+def zone_choices(lang: str | None = None) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Every zone people live in, by area, each as "City (generic name)", alphabetically, in
+    the active language (or `lang`): for the select that changes the viewer's zone without
+    asking for an IANA name."""
+    return _zone_choices(lang or language())
 
 
 @functools.cache
-def zone_choices() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """Every zone people live in, by area, each as "City (generic name)", alphabetically:
-    for the select that changes the viewer's zone without asking for an IANA name."""
+def _zone_choices(lang: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     by_area: dict[str, dict[str, str]] = {}
     for name in sorted(known_zones()):
         area = name.split("/", 1)[0]
         if area not in AREAS or "/" not in name:
             continue
-        generic, city = zone_names(name)
-        label = city if generic == f"{city} time" else f"{city} ({generic})"
+        generic, city, only_city = _zone_words(name, lang)
+        label = city if only_city else f"{city} ({generic})"
         # Aliases of one zone (Europe/Belfast and Europe/London) read alike: keep the one
-        # named after the city.
+        # named after the city (as the zone database names it, in English).
         labels = by_area.setdefault(area, {})
-        if label not in labels or name.rsplit("/", 1)[-1].replace("_", " ") == city:
+        english_city = _zone_words(name, "en")[1]
+        if label not in labels or name.rsplit("/", 1)[-1].replace("_", " ") == english_city:
             labels[label] = name
+    key = None if is_english(lang) else (lambda item: alphabetical(item[0]))
     return tuple(
-        (area, tuple((name, label) for label, name in sorted(labels.items())))
+        (area, tuple((name, label) for label, name in sorted(labels.items(), key=key)))
         for area, labels in sorted(by_area.items())
     )
 
@@ -161,13 +220,16 @@ class ViewerZone:
     def why(self) -> str:
         """Why these times are in this zone, in words."""
         if self.source in ("query", "cookie"):
-            return "your time zone"
+            return _("your time zone")
         if self.source == "place":
-            if self.place == "your location":  # coordinates from "Use my location"
-                return "the time where you are"
-            return f"the time where {self.place} is" if self.place else "the time there"
+            # Coordinates from "Use my location" (groups.filters names them so).
+            if self.place in ("your location", _("your location")):
+                return _("the time where you are")
+            if self.place:
+                return _("the time where %(place)s is") % {"place": self.place}
+            return _("the time there")
         if self.source == "directory":
-            return "this directory's home time zone"
+            return _("this directory's home time zone")
         return ""
 
     def __bool__(self) -> bool:
@@ -211,12 +273,57 @@ def week_day(moment: datetime.datetime) -> int:
     return (moment.weekday() + 1) % 7
 
 
+# Babel's date patterns (CLDR field symbols) for languages other than English: (short, long).
+DATE_PATTERNS = {
+    "es": ("EEE d MMM", "EEEE, d 'de' MMMM"),  # "mié 3 dic", "miércoles, 3 de diciembre"
+    "fr": ("EEE d MMM", "EEEE d MMMM"),  # "mer. 3 déc.", "mercredi 3 décembre"
+}
+
+# "Fridays at 19:00", by weekday in the Meeting Guide numbering (0 = Sunday): whole sentences,
+# since languages say it differently ("Los viernes a las 19:00", "Le vendredi à 19:00").
+WEEKLY = (
+    gettext_lazy("Sundays at %(time)s"),
+    gettext_lazy("Mondays at %(time)s"),
+    gettext_lazy("Tuesdays at %(time)s"),
+    gettext_lazy("Wednesdays at %(time)s"),
+    gettext_lazy("Thursdays at %(time)s"),
+    gettext_lazy("Fridays at %(time)s"),
+    gettext_lazy("Saturdays at %(time)s"),
+)
+
+
+def _babel_date(moment: datetime.datetime, lang: str, long: bool) -> str:
+    from babel.dates import format_date, format_skeleton
+
+    locale = _babel_locale(lang)
+    patterns = DATE_PATTERNS.get(lang.split("-", 1)[0].lower())
+    if patterns:
+        return format_date(moment, patterns[1 if long else 0], locale=locale)
+    return format_skeleton("MMMMEEEEd" if long else "MMMEd", moment, locale=locale)
+
+
 def _short_date(moment: datetime.datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b}"
+    lang = language()
+    if is_english(lang):
+        return f"{moment:%a} {moment.day} {moment:%b}"
+    return _babel_date(moment, lang, long=False)
 
 
 def _long_date(moment: datetime.datetime) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B}"
+    lang = language()
+    if is_english(lang):
+        return f"{moment:%A} {moment.day} {moment:%B}"
+    return _babel_date(moment, lang, long=True)
+
+
+def _short_weekday(moment: datetime.datetime) -> str:
+    """ "Tue", "mar", "mar."."""
+    lang = language()
+    if is_english(lang):
+        return f"{moment:%a}"
+    from babel.dates import format_date
+
+    return format_date(moment, "EEE", locale=_babel_locale(lang))
 
 
 @dataclasses.dataclass
@@ -258,9 +365,9 @@ class When:
             today = self.now.astimezone(self.viewer.zone).date()
             days = (moment.date() - today).days
             if days == 0:
-                return "Today"
+                return _("Today")
             if days == 1:
-                return "Tomorrow"
+                return _("Tomorrow")
         return _long_date(moment) if long else _short_date(moment)
 
     @property
@@ -279,12 +386,15 @@ class When:
         zone is known ("19:00 Chicago time")."""
         if self.viewer:
             return f"{self.shown:%H:%M}"
-        return f"{self.start:%H:%M} {zone_city(self.start.tzinfo.key)} time"
+        return _("%(time)s %(city)s time") % {
+            "time": f"{self.start:%H:%M}",
+            "city": zone_city(self.start.tzinfo.key),
+        }
 
     @property
     def usual_label(self) -> str:
         """The weekly time, for a meeting that is not meeting now: "Fridays at 19:00"."""
-        return f"{self.shown:%A}s at {self.time_label}"
+        return str(WEEKLY[week_day(self.shown)]) % {"time": self.time_label}
 
     @property
     def short_label(self) -> str:
@@ -305,9 +415,14 @@ class When:
         if not self.differs:
             return ""
         city = zone_city(self.start.tzinfo.key)
+        time = f"{self.start:%H:%M}"
         if self.start.date() != self.shown.date():
-            return f"{self.start:%a %H:%M} in {city}"
-        return f"{self.start:%H:%M} in {city}"
+            return _("%(day)s %(time)s in %(city)s") % {
+                "day": _short_weekday(self.start),
+                "time": time,
+                "city": city,
+            }
+        return _("%(time)s in %(city)s") % {"time": time, "city": city}
 
     @property
     def minutes_in(self) -> int:

@@ -9,7 +9,10 @@ and carries the new token: saving again, having looked, keeps theirs.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def current_token(instance) -> str:
@@ -28,9 +31,9 @@ def _field_label(model, name: str) -> str:
 
 def _show(value) -> str:
     if value in (None, ""):
-        return "(empty)"
+        return _("(empty)")
     if isinstance(value, list):  # a many-to-many field as django-simple-history records it
-        return f"{len(value)} chosen"
+        return ngettext("%(count)s chosen", "%(count)s chosen", len(value)) % {"count": len(value)}
     return str(value)
 
 
@@ -43,17 +46,32 @@ def changes_since(instance, since) -> list[str]:
     records = history.filter(updated__gt=since).select_related("history_user")
     for record in records.order_by("history_date"):
         previous = record.prev_record
-        who = record.history_user.get_username() if record.history_user else "an import or script"
-        when = timezone.localtime(record.history_date).strftime("%-d %b %Y %H:%M")
+        who = (
+            record.history_user.get_username()
+            if record.history_user
+            # Translators: who saved it, when no user did.
+            else _("an import or script")
+        )
+        values = {
+            "who": who,
+            "time": format_date(timezone.localtime(record.history_date), "j M Y H:i"),
+        }
         if previous is None:
-            lines.append(f"{who} at {when}")
+            # Translators: who saved the object, and when.
+            lines.append(_("%(who)s at %(time)s") % values)
             continue
         diff = record.diff_against(previous, excluded_fields=["updated"])
         changed = "; ".join(
             f"{_field_label(type(instance), c.field)}: {_show(c.old)} \u2192 {_show(c.new)}"
             for c in diff.changes
         )
-        lines.append(f"{who} at {when} changed {changed or 'nothing visible'}")
+        if changed:
+            # Translators: changes lists "field: old → new" for each field changed.
+            lines.append(
+                _("%(who)s at %(time)s changed %(changes)s") % {**values, "changes": changed}
+            )
+        else:
+            lines.append(_("%(who)s at %(time)s changed nothing visible") % values)
     return lines
 
 
@@ -80,12 +98,13 @@ class ConcurrencyForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data[key] = now
         lines = changes_since(self.instance, since)
-        what = type(self.instance)._meta.verbose_name
-        message = (
-            f"This {what} was changed by someone else while you were editing it, so your "
+        # Translators: what is the kind of thing edited: meeting, location, group…
+        message = _(
+            "This %(what)s was changed by someone else while you were editing it, so your "
             "changes have not been saved. They are still in the form below."
-        )
+        ) % {"what": type(self.instance)._meta.verbose_name}
         if lines:
-            message += " Changed meanwhile: " + " | ".join(lines) + "."
-        message += " Check your values against those, then save again to keep yours."
+            # Translators: changes lists each save made meanwhile, separated by " | ".
+            message += " " + _("Changed meanwhile: %(changes)s.") % {"changes": " | ".join(lines)}
+        message += " " + _("Check your values against those, then save again to keep yours.")
         raise ValidationError(message, code="conflict")

@@ -16,8 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from groups import venues
 from groups.importing.save import unique_slugs
@@ -55,26 +57,26 @@ SET_FIELDS = ["types", "languages"]
 FIELDS = MEETING_FIELDS + [f"location_{f}" for f in PLACE_FIELDS] + STATUS_FIELDS + SET_FIELDS
 
 LABELS = {
-    "name": "Name",
-    "day": "Day",
-    "start_time": "Start time",
-    "end_time": "End time",
-    "timezone": "Time zone",
-    "attendance": "How people attend",
-    "conference_url": "Online meeting link",
-    "conference_phone": "Dial-in phone",
-    "conference_notes": "Online joining notes",
-    "notes": "Notes",
-    "location_name": "Venue name",
-    "location_address": "Street address",
-    "location_city": "Town or city",
-    "location_postal_code": "Postal code",
-    "location_country": "Country",
-    "status": "Status",
-    "status_reason": "Status note",
-    "types": "Types",
-    "languages": "Languages",
-    "fellowship": "Fellowship",
+    "name": gettext_lazy("Name"),
+    "day": gettext_lazy("Day"),
+    "start_time": gettext_lazy("Start time"),
+    "end_time": gettext_lazy("End time"),
+    "timezone": gettext_lazy("Time zone"),
+    "attendance": gettext_lazy("How people attend"),
+    "conference_url": gettext_lazy("Online meeting link"),
+    "conference_phone": gettext_lazy("Dial-in phone"),
+    "conference_notes": gettext_lazy("Online joining notes"),
+    "notes": gettext_lazy("Notes"),
+    "location_name": gettext_lazy("Venue name"),
+    "location_address": gettext_lazy("Street address"),
+    "location_city": gettext_lazy("Town or city"),
+    "location_postal_code": gettext_lazy("Postal code"),
+    "location_country": gettext_lazy("Country"),
+    "status": gettext_lazy("Status"),
+    "status_reason": gettext_lazy("Status note"),
+    "types": gettext_lazy("Types"),
+    "languages": gettext_lazy("Languages"),
+    "fellowship": gettext_lazy("Fellowship"),
 }
 
 # What each kind of report proposes about the listing's status.
@@ -82,6 +84,12 @@ REPORT_STATUS = {
     ChangeRequest.Report.TEMPORARILY_CLOSED: Meeting.Status.TEMPORARILY_CLOSED,
     ChangeRequest.Report.CLOSED: Meeting.Status.INACTIVE,
 }
+
+
+def from_public(**fields) -> ChangeRequest:
+    """A request sent with one of the public's forms, in the language the sender wrote in
+    (the request's), so that the answer to them is written in it too (_tell_sender)."""
+    return ChangeRequest(language=translation.get_language() or "", **fields)
 
 
 def as_text(value) -> str:
@@ -136,7 +144,7 @@ def proposed_changes(meeting: Meeting | None, values: dict) -> dict[str, str]:
 
 def _display(field: str, value: str) -> str:
     if value == "":
-        return "(empty)"
+        return _("(empty)")
     if field == "day":
         return Meeting.Day(int(value)).label
     if field == "attendance":
@@ -206,13 +214,21 @@ def _sets_in_words(change: ChangeRequest, rows: list[DiffRow], now: dict) -> lis
             return ", ".join(sorted(names.get(code, code) for code in values))
 
         added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
-        said = [f"added {words(added)}"] if added else []
-        said += [f"removed {words(removed)}"] if removed else []
-        said = "; ".join(said)
-        proposed = words(after) or "(none)"
+        if added and removed:
+            said = _("added %(added)s; removed %(removed)s") % {
+                "added": words(added),
+                "removed": words(removed),
+            }
+        elif added:
+            said = _("added %(names)s") % {"names": words(added)}
+        elif removed:
+            said = _("removed %(names)s") % {"names": words(removed)}
+        else:
+            said = ""
+        proposed = words(after) or _("(none)")
         rows[index] = dataclasses.replace(
             row,
-            current=words(before) or "(none)",
+            current=words(before) or _("(none)"),
             # The words in the cell itself, so that any table of the diff shows them.
             proposed=f"{proposed} ({said})" if said else proposed,
             words=said,
@@ -233,7 +249,7 @@ def _parse(field: str, value: str):
         try:
             return datetime.time.fromisoformat(value)
         except ValueError:
-            raise ValidationError({field: "Give the time as HH:MM, e.g. 19:30."}) from None
+            raise ValidationError({field: _("Give the time as HH:MM, e.g. 19:30.")}) from None
     return value
 
 
@@ -280,12 +296,14 @@ def prepare(change: ChangeRequest, values: dict[str, str], venue: str = "") -> P
             )
         elif venues.needs_choice(place, wanted, count):
             if venue not in (venues.ALL, venues.THIS):
-                raise ValidationError(
-                    {
-                        "venue": f"{count} meetings are held at this venue: choose whether the "
-                        "change is to the venue (all of them) or to this meeting only."
-                    }
+                message = ngettext(
+                    "%(count)s meeting is held at this venue: choose whether the "
+                    "change is to the venue (all of them) or to this meeting only.",
+                    "%(count)s meetings are held at this venue: choose whether the "
+                    "change is to the venue (all of them) or to this meeting only.",
+                    count,
                 )
+                raise ValidationError({"venue": message % {"count": count}})
             if venue == venues.THIS:
                 found = venues.matching(wanted, exclude=place)
                 place = found or venues.copy_for_move(place)
@@ -342,14 +360,17 @@ def _proposed_sets(meeting: Meeting, values: dict[str, str]) -> dict:
         wanted = codes(as_text(values[field]))
         if field == "languages":
             rows = list(Language.objects.filter(code__in=wanted))
-            what = "a language of the directory"
+            refusal = _("Not a language of the directory: %(codes)s.")
         else:
             found = MeetingType.objects.filter(vocabulary_id=vocabulary, code__in=wanted)
             rows = [t for t in found if not is_language_type(t)]
-            what = "a type of this fellowship's meetings (a language goes under Languages)"
+            refusal = _(
+                "Not a type of this fellowship's meetings (a language goes under Languages): "
+                "%(codes)s."
+            )
         unknown = sorted(set(wanted) - {row.code for row in rows})
         if unknown:
-            errors[field] = f"Not {what}: {', '.join(unknown)}."
+            errors[field] = refusal % {"codes": ", ".join(unknown)}
         chosen[field] = rows
     if errors:
         raise ValidationError(errors)
@@ -381,9 +402,14 @@ class AlreadyDecided(Exception):
 
 
 def decided_message(change: ChangeRequest) -> str:
-    who = change.decided_by.get_username() if change.decided_by_id else "someone"
-    when = timezone.localtime(change.decided_at).strftime("%-d %b %Y %H:%M")
-    return f"This request was already {change.get_decision_display().lower()} by {who} at {when}."
+    who = change.decided_by.get_username() if change.decided_by_id else _("someone")
+    # "5 Mar 2025 14:03", the month's name in the language of the page.
+    when = dateformat.format(timezone.localtime(change.decided_at), "j M Y H:i")
+    if change.decision == ChangeRequest.Decision.REJECTED:
+        message = _("This request was already rejected by %(who)s at %(when)s.")
+    else:
+        message = _("This request was already approved by %(who)s at %(when)s.")
+    return message % {"who": who, "when": when}
 
 
 def _lock_pending(change: ChangeRequest, user) -> None:
@@ -395,7 +421,7 @@ def _lock_pending(change: ChangeRequest, user) -> None:
     if current.decision != ChangeRequest.Decision.PENDING:
         raise AlreadyDecided(decided_message(current))
     if not scope_of(user).allows(current):
-        raise PermissionDenied("That request is outside your scope.")
+        raise PermissionDenied(_("That request is outside your scope."))
 
 
 def reports_of(change: ChangeRequest):
@@ -411,27 +437,30 @@ def what_approving_does(change: ChangeRequest, waiting: int = 1) -> str:
     """In plain words, for the review page; `waiting` counts the reports decided together."""
     report = change.report
     if report == ChangeRequest.Report.NOBODY_THERE:
-        together = (
-            f" All {waiting} waiting reports of this meeting are decided together."
-            if waiting > 1
-            else ""
-        )
-        return (
+        text = _(
             "Approving agrees the meeting may not be happening: the listing stays in the "
             "directory but is flagged for checking (it appears in the listings that need "
             "checking) and does not count as checked. To take it out of the directory now, set "
-            "Status to “Temporarily closed” or “Inactive” before approving." + together
+            "Status to “Temporarily closed” or “Inactive” before approving."
         )
+        if waiting > 1:
+            together = ngettext(
+                "All %(count)s waiting reports of this meeting are decided together.",
+                "All %(count)s waiting reports of this meeting are decided together.",
+                waiting,
+            )
+            text += " " + together % {"count": waiting}
+        return text
     if report == ChangeRequest.Report.TEMPORARILY_CLOSED:
-        return (
+        return _(
             "Approving marks the listing temporarily closed: it leaves search results and "
             "printed sheets until its status is set back to Active."
         )
     if report == ChangeRequest.Report.CLOSED:
-        return "Approving takes the listing out of the directory: its page says it has closed."
+        return _("Approving takes the listing out of the directory: its page says it has closed.")
     if report == ChangeRequest.Report.NEW:
-        return "Approving adds this meeting to the directory as below."
-    return "Approving changes the listing as below, and it counts as checked today."
+        return _("Approving adds this meeting to the directory as below.")
+    return _("Approving changes the listing as below, and it counts as checked today.")
 
 
 def _nobody_there(change: ChangeRequest, meeting: Meeting) -> bool:
@@ -456,7 +485,11 @@ def _lock_siblings(change: ChangeRequest) -> list[ChangeRequest]:
 def approve(change: ChangeRequest, prepared: Prepared, user) -> Meeting:
     _lock_pending(change, user)
     siblings = _lock_siblings(change)
-    reason = f"Change request #{change.pk} approved"
+    # What is kept with the listing (its history, its flag, its check) is in the directory's
+    # language, whoever approves: every volunteer reads the same records.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Change request #%(number)s approved") % {"number": change.pk}
+        checked = _("Change request #%(number)s") % {"number": change.pk}
     meeting, place = prepared.meeting, prepared.place
     if place is not None:
         if prepared.new_place:
@@ -467,9 +500,11 @@ def approve(change: ChangeRequest, prepared: Prepared, user) -> Meeting:
     if _nobody_there(change, meeting):
         reports = 1 + len(siblings)
         meeting.flagged_on = meeting.flagged_on or timezone.localdate()
-        meeting.flag_reason = (
-            f"Nobody was there: {reports} report(s), approved by {user.get_username()}"
-        )[:255]
+        with translation.override(settings.LANGUAGE_CODE):
+            meeting.flag_reason = (
+                _("Nobody was there: %(count)s report(s), approved by %(user)s")
+                % {"count": reports, "user": user.get_username()}
+            )[:255]
     _apply_sets(meeting, prepared, quietly=True)  # a listed meeting's save records them
     meeting._change_reason = reason
     meeting.save()
@@ -479,7 +514,7 @@ def approve(change: ChangeRequest, prepared: Prepared, user) -> Meeting:
             meeting=meeting,
             verified_by=user,
             method=Verification.Method.CORRECTION,
-            note=f"Change request #{change.pk}",
+            note=checked,
         )
     change.meeting = meeting
     for decided in [change, *siblings]:
@@ -508,15 +543,17 @@ def _decide(change: ChangeRequest, decision: str, user) -> None:
 
 def _tell_sender(pk: int, email: str) -> None:
     change = ChangeRequest.objects.select_related("meeting").get(pk=pk)
-    body = render_to_string(
-        "groups/emails/change_request_decided.txt",
-        {"change": change, "site_name": settings.SITE_NAME},
-    )
-    subject = (
-        "Thank you: the directory has been updated"
-        if change.decision == ChangeRequest.Decision.APPROVED
-        else "About the change you suggested to the directory"
-    )
+    # In the language the sender wrote in (from_public), not the volunteer's.
+    with translation.override(change.language or settings.LANGUAGE_CODE):
+        body = render_to_string(
+            "groups/emails/change_request_decided.txt",
+            {"change": change, "site_name": settings.SITE_NAME},
+        )
+        subject = (
+            _("Thank you: the directory has been updated")
+            if change.decision == ChangeRequest.Decision.APPROVED
+            else _("About the change you suggested to the directory")
+        )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
 
 
@@ -536,10 +573,15 @@ def note_report(change: ChangeRequest) -> bool:
     ).count()
     if reports < settings.NOBODY_THERE_REPORTS:
         return False
+    # Kept with the listing: in the directory's language, not the sender's.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = ngettext(
+            "%(count)s person reported that nobody was there in the last %(days)s days",
+            "%(count)s people reported that nobody was there in the last %(days)s days",
+            reports,
+        ) % {"count": reports, "days": settings.NOBODY_THERE_DAYS}
     Meeting.objects.filter(pk=change.meeting_id, flagged_on__isnull=True).update(
-        flagged_on=timezone.localdate(),
-        flag_reason=f"{reports} people reported that nobody was there "
-        f"in the last {settings.NOBODY_THERE_DAYS} days",
+        flagged_on=timezone.localdate(), flag_reason=reason
     )
     ListingsVersion.bump()
     return True

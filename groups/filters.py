@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, F, IntegerField, OuterRef, Q
 from django.db.models.functions import Mod
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from groups import upcoming, words
 from groups.catalogue import catalogue
@@ -26,9 +28,9 @@ DEFAULT_DISTANCE_MILES = 15
 MAX_TYPES = 10
 
 APPROACHES = [
-    ("twelve-step", "Twelve Step"),
-    ("secular", "Secular"),
-    ("faith-based", "Faith-based"),
+    ("twelve-step", gettext_lazy("Twelve Step")),
+    ("secular", gettext_lazy("Secular")),
+    ("faith-based", gettext_lazy("Faith-based")),
 ]
 
 DAYS = [(str(value), label) for value, label in Meeting.Day.choices]
@@ -36,23 +38,31 @@ DAYS = [(str(value), label) for value, label in Meeting.Day.choices]
 # Times of day, on the viewer's clock (else the meeting's own): (label, from, until). Night
 # wraps past midnight.
 TIMES_OF_DAY = {
-    "morning": ("Morning (5:00–11:00)", datetime.time(5), datetime.time(11)),
-    "midday": ("Midday and afternoon (11:00–17:00)", datetime.time(11), datetime.time(17)),
-    "evening": ("Evening (17:00–21:00)", datetime.time(17), datetime.time(21)),
-    "night": ("Night (21:00–5:00)", datetime.time(21), datetime.time(5)),
+    "morning": (gettext_lazy("Morning (5:00–11:00)"), datetime.time(5), datetime.time(11)),
+    "midday": (
+        gettext_lazy("Midday and afternoon (11:00–17:00)"),
+        datetime.time(11),
+        datetime.time(17),
+    ),
+    "evening": (gettext_lazy("Evening (17:00–21:00)"), datetime.time(17), datetime.time(21)),
+    "night": (gettext_lazy("Night (21:00–5:00)"), datetime.time(21), datetime.time(5)),
 }
 
 SORTS = [
-    ("upcoming", "Starting soonest"),
-    ("time", "Day and time"),
-    ("distance", "Nearest first"),
-    ("name", "Name"),
+    ("upcoming", gettext_lazy("Starting soonest")),
+    ("time", gettext_lazy("Day and time")),
+    ("distance", gettext_lazy("Nearest first")),
+    ("name", pgettext_lazy("sort order", "Name")),
 ]
 
-UNITS = [("km", "km"), ("mi", "miles")]
+# "km" reads the same in every language of the directory.
+UNITS = [("km", "km"), ("mi", gettext_lazy("miles"))]
 
 # For a hard hour: meetings in progress or starting within this many hours.
-SOON = [("2", "Now or in the next 2 hours"), ("4", "Now or in the next 4 hours")]
+SOON = [
+    ("2", gettext_lazy("Now or in the next 2 hours")),
+    ("4", gettext_lazy("Now or in the next 4 hours")),
+]
 
 
 class KnownValuesField(forms.Field):
@@ -75,11 +85,13 @@ class KnownValuesField(forms.Field):
         super().validate(value)
         values = value if self.multiple else [value] if value else []
         if self.limit and len(values) > self.limit:
-            raise forms.ValidationError(f"Choose at most {self.limit}.")
+            raise forms.ValidationError(
+                _("Choose at most %(limit)s."), params={"limit": self.limit}
+            )
         for item in values:
             if item not in self.known:
                 raise forms.ValidationError(
-                    "Select a valid choice. %(value)s is not one of the available choices.",
+                    _("Select a valid choice. %(value)s is not one of the available choices."),
                     params={"value": item[:64]},
                 )
 
@@ -112,25 +124,40 @@ class SearchForm(forms.Form):
         half_a_point = (lat is None) != (lng is None)
         if half_a_point and not (self.has_error("lat") or self.has_error("lng")):
             missing = "lng" if lng is None else "lat"
-            self.add_error(missing, "Give both lat and lng, or use near instead.")
+            self.add_error(missing, _("Give both lat and lng, or use near instead."))
         # (latitude, longitude, name) of the place searched near, or None.
         self.origin = None
         # A place that resolves to nothing may be a near-miss of one ("Edinbrugh").
         self.near_suggestion = ""
         country = ""  # the origin's (ISO 3166 alpha-2), for the unit
         if lat is not None and lng is not None:
-            self.origin = (float(lat), float(lng), "your location")
+            self.origin = (float(lat), float(lng), _("your location"))
             country = country_at(float(lat), float(lng))
         elif near:
             place = resolve(near, self.regions)
-            if place is None:
+            named = words.read(near, self.catalogue) if place is None else []
+            if named and all(term.type_ids or term.language for term in named):
+                # Not a place but what the meeting is ("mujeres", "Spanish" typed in the one
+                # box of the home page): searched as words, and shown in the words' box.
+                data["q"] = " ".join(filter(None, (data.get("q"), near)))
+                data["near"] = ""
+                self.terms = words.read(data["q"], self.catalogue)
+                self.data = self.data.copy()
+                self.data["q"], self.data["near"] = data["q"], ""
+            elif place is None:
                 self.near_suggestion = suggest(near, self.regions) or ""
-                hint = (
-                    f"Did you mean {self.near_suggestion}?"
-                    if self.near_suggestion
-                    else "Try a town, city or postal code."
+                if self.near_suggestion:
+                    message = _(
+                        "We could not find a place called “%(place)s”. Did you mean %(suggestion)s?"
+                    )
+                else:
+                    message = _(
+                        "We could not find a place called “%(place)s”. "
+                        "Try a town, city or postal code."
+                    )
+                self.add_error(
+                    "near", message % {"place": near, "suggestion": self.near_suggestion}
                 )
-                self.add_error("near", f"We could not find a place called “{near}”. {hint}")
             else:
                 self.origin = (place.latitude, place.longitude, place.name)
                 country = place.country
@@ -142,9 +169,9 @@ class SearchForm(forms.Form):
             self.data["unit"] = data["unit"]
         has_origin = self.origin is not None
         if data.get("distance") is not None and not has_origin and not self.errors:
-            self.add_error("distance", "A distance needs a place: fill in near.")
+            self.add_error("distance", _("A distance needs a place: fill in near."))
         if data.get("sort") == "distance" and not has_origin and not self.errors:
-            self.add_error("sort", "Sorting by distance needs a place: fill in near.")
+            self.add_error("sort", _("Sorting by distance needs a place: fill in near."))
         # The zone times are read in; an unknown ?tz= is ignored, like a missing one.
         self.viewer = viewer_zone(
             data.get("tz"), self.cookie_tz, self.origin, place_first=self.place_first
@@ -153,85 +180,98 @@ class SearchForm(forms.Form):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search words", method="filter_text", max_length=200)
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Search words"), method="filter_text", max_length=200
+    )
     fellowship = django_filters.MultipleChoiceFilter(
-        label="Fellowship",
+        label=gettext_lazy("Fellowship"),
         choices=[],  # set per search in __init__, as are language and region
         method="filter_fellowship",
         widget=forms.CheckboxSelectMultiple,
     )
     approach = django_filters.MultipleChoiceFilter(
-        label="Approach",
+        label=gettext_lazy("Approach"),
         choices=APPROACHES,
         method="filter_approach",
         widget=forms.CheckboxSelectMultiple,
     )
     day = django_filters.MultipleChoiceFilter(
-        label="Day",
-        choices=[("today", "Today"), ("tomorrow", "Tomorrow"), *DAYS],
+        label=gettext_lazy("Day"),
+        choices=[("today", gettext_lazy("Today")), ("tomorrow", gettext_lazy("Tomorrow")), *DAYS],
         method="filter_day",
         widget=forms.CheckboxSelectMultiple,
     )
     time = django_filters.ChoiceFilter(
-        label="Time of day",
+        label=gettext_lazy("Time of day"),
         choices=[(key, label) for key, (label, _, _) in TIMES_OF_DAY.items()],
         method="filter_time_of_day",
-        empty_label="Any time",
+        empty_label=gettext_lazy("Any time"),
     )
     soon = django_filters.ChoiceFilter(
-        label="Starting",
+        label=pgettext_lazy("meeting time", "Starting"),
         choices=SOON,
         method="filter_soon",
-        empty_label="Any time",
+        empty_label=gettext_lazy("Any time"),
     )
     start_after = django_filters.TimeFilter(
-        label="Starting at or after",
+        label=gettext_lazy("Starting at or after"),
         method="filter_start",
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     start_before = django_filters.TimeFilter(
-        label="Starting before",
+        label=gettext_lazy("Starting before"),
         method="filter_start",
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     attendance = django_filters.MultipleChoiceFilter(
-        label="How",
-        choices=[("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid")],
+        label=pgettext_lazy("attendance", "How"),
+        choices=[
+            ("in_person", gettext_lazy("In person")),
+            ("online", gettext_lazy("Online")),
+            ("hybrid", gettext_lazy("Hybrid")),
+        ],
         method="filter_attendance",
         widget=forms.CheckboxSelectMultiple,
     )
-    type = KnownValuesFilter(label="Meeting types", limit=MAX_TYPES, method="filter_types")
-    language = KnownValuesFilter(label="Language", method="filter_language")
-    region = KnownValuesFilter(label="Region", multiple=False, method="filter_region")
-    near = django_filters.CharFilter(label="Near", method="filter_nothing", max_length=100)
+    type = KnownValuesFilter(
+        label=gettext_lazy("Meeting types"), limit=MAX_TYPES, method="filter_types"
+    )
+    language = KnownValuesFilter(label=gettext_lazy("Language"), method="filter_language")
+    region = KnownValuesFilter(label=gettext_lazy("Region"), multiple=False, method="filter_region")
+    near = django_filters.CharFilter(
+        label=pgettext_lazy("place", "Near"), method="filter_nothing", max_length=100
+    )
     lat = django_filters.NumberFilter(
-        label="Latitude",
+        label=gettext_lazy("Latitude"),
         method="filter_nothing",
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
         widget=forms.HiddenInput,
     )
     lng = django_filters.NumberFilter(
-        label="Longitude",
+        label=gettext_lazy("Longitude"),
         method="filter_nothing",
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
         widget=forms.HiddenInput,
     )
     distance = django_filters.NumberFilter(
-        label="Within",
+        label=pgettext_lazy("distance", "Within"),
         method="filter_nothing",
         validators=[MinValueValidator(0.1), MaxValueValidator(MAX_DISTANCE)],
     )
     unit = django_filters.ChoiceFilter(
-        label="Unit", choices=UNITS, method="filter_nothing", empty_label=None
+        label=gettext_lazy("Unit"), choices=UNITS, method="filter_nothing", empty_label=None
     )
     status = django_filters.MultipleChoiceFilter(
-        label="Status",
+        label=gettext_lazy("Status"),
         choices=Meeting.Status.choices,
         method="filter_status",
         widget=forms.CheckboxSelectMultiple,
     )
     sort = django_filters.ChoiceFilter(
-        label="Order", choices=SORTS, method="filter_nothing", empty_label=None
+        label=pgettext_lazy("sort order", "Order"),
+        choices=SORTS,
+        method="filter_nothing",
+        empty_label=None,
     )
     # The zone to read times in, when a link names one (groups.clock); anything that is not a
     # zone is ignored rather than refused. Changed on /time-zone/, not typed.
@@ -411,7 +451,7 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset.filter(Q(**{f"{minute}__gte": low}) | Q(**{f"{minute}__lt": high}))
 
     def filter_time_of_day(self, queryset, name, value):
-        _, start, end = TIMES_OF_DAY[value]
+        start, end = TIMES_OF_DAY[value][1:]
         return self._minute_range(queryset, start, end)
 
     def filter_start(self, queryset, name, value):
@@ -431,7 +471,7 @@ class MeetingFilter(django_filters.FilterSet):
         # vocabulary that has the code, its fellowships' meetings tagged with that type.
         through = Meeting.types.through.objects
         fellowships_of = {}
-        for _, _, pk, vocabulary in self.fellowships:
+        for *_names, pk, vocabulary in self.fellowships:
             fellowships_of.setdefault(vocabulary, []).append(pk)
         for code in value:
             match = Q(pk__in=[])

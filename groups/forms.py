@@ -7,10 +7,14 @@ a listing. The honeypot field `website` is hidden from people and filled in only
 import re
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from groups import corrections
-from groups.catalogue import catalogue
+from groups.catalogue import catalogue, language_name, sort_key
 from groups.clock import known_zones, viewer_zone, zone_at, zone_choices, zone_label
 from groups.models import (
     ChangeRequest,
@@ -24,8 +28,9 @@ from groups.models import (
     validate_https,
 )
 from groups.places import resolve
+from groups.translations import language_of, name_in, translated
 
-DAY_CHOICES = [("", "No fixed day (by appointment)"), *Meeting.Day.choices]
+DAY_CHOICES = [("", gettext_lazy("No fixed day (by appointment)")), *Meeting.Day.choices]
 
 
 # The vocabulary whose types the missing-meeting form offers before a fellowship is chosen
@@ -36,12 +41,26 @@ COMMON_VOCABULARY = "meeting-guide"
 ALL_LANGUAGES_UP_TO = 15
 
 # The zone database's areas in words: "Indian" alone reads like a people, not an ocean.
+# The others are named in the reader's language too.
 AREA_WORDS = {
-    "America": "The Americas",
-    "Atlantic": "Atlantic Ocean",
-    "Indian": "Indian Ocean",
-    "Pacific": "Pacific Ocean",
+    "Africa": pgettext_lazy("time zone area", "Africa"),
+    "America": pgettext_lazy("time zone area", "The Americas"),
+    "Antarctica": pgettext_lazy("time zone area", "Antarctica"),
+    "Asia": pgettext_lazy("time zone area", "Asia"),
+    "Atlantic": pgettext_lazy("time zone area", "Atlantic Ocean"),
+    "Australia": pgettext_lazy("time zone area", "Australia"),
+    "Europe": pgettext_lazy("time zone area", "Europe"),
+    "Indian": pgettext_lazy("time zone area", "Indian Ocean"),
+    "Pacific": pgettext_lazy("time zone area", "Pacific Ocean"),
 }
+
+
+def _filled(message, values) -> str:
+    return message % values
+
+
+# A lazy message with its placeholders filled in once it is read, in the language of the time.
+filled = lazy(_filled, str)
 
 # A time as people type it: 19:30, 19.30, 7:30 pm, 7.30 p.m., 7pm.
 _MERIDIEM = re.compile(r"\s*([ap])\.?\s*m\.?$")
@@ -52,8 +71,10 @@ class ZoneChoiceField(forms.ChoiceField):
     """A zone from a list of cities; any zone of the database is accepted (an alias too)."""
 
     default_error_messages = {
-        "invalid_choice": "Choose a place from the list of time zones, or leave it to be "
-        "worked out from the town or postal code."
+        "invalid_choice": gettext_lazy(
+            "Choose a place from the list of time zones, or leave it to be "
+            "worked out from the town or postal code."
+        )
     }
 
     def valid_value(self, value):
@@ -67,17 +88,18 @@ class ClockTimeField(forms.TimeField):
 
     input_formats = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I %p"]
 
-    def __init__(self, *, label: str, example: str, **kwargs):
+    def __init__(self, *, label, invalid, example: tuple[str, str], **kwargs):
+        # The example on each clock ("19:30", "7:30 pm") is filled into the messages, which
+        # are whole sentences: `invalid` has %(time24)s and %(time12)s.
+        times = {"time24": example[0], "time12": example[1]}
         super().__init__(
             label=label,
             required=False,
             widget=forms.TimeInput(  # type="text"
                 attrs={"autocomplete": "off", "size": 8, "spellcheck": "false"}, format="%H:%M"
             ),
-            help_text=f"e.g. {example}.",
-            error_messages={
-                "invalid": f"Give the {label.lower()} as a time of day, e.g. {example}."
-            },
+            help_text=filled(gettext_lazy("e.g. %(time24)s or %(time12)s."), times),
+            error_messages={"invalid": filled(invalid, times)},
             **kwargs,
         )
 
@@ -89,29 +111,31 @@ class ClockTimeField(forms.TimeField):
 
 
 class CodesField(forms.MultipleChoiceField):
-    """Plain checkboxes of codes (types or languages); a code not offered is refused by name."""
+    """Plain checkboxes of codes (types or languages); a code not offered is refused by name
+    (`invalid`, with %(value)s)."""
 
     widget = forms.CheckboxSelectMultiple
 
-    def __init__(self, *, what: str, **kwargs):
-        super().__init__(
-            required=False,
-            error_messages={"invalid_choice": f"“%(value)s” is not one of the {what} listed."},
-            **kwargs,
-        )
+    def __init__(self, *, invalid, **kwargs):
+        super().__init__(required=False, error_messages={"invalid_choice": invalid}, **kwargs)
 
 
 def type_choices(vocabulary_id) -> list[tuple[str, list[tuple[str, str]]]]:
     """The vocabulary's types but those naming a language, by category in the order of
-    MeetingType.Category, each alphabetical: [("Format", [("C", "Closed"), …]), …]."""
+    MeetingType.Category, each alphabetical: [("Format", [("C", "Closed"), …]), …]. The names
+    are in the reader's language where the type has one (groups.translations)."""
     rows = (
         MeetingType.objects.filter(vocabulary_id=vocabulary_id)
         .exclude(Q(category=MeetingType.Category.LANGUAGE) | Q(language__isnull=False))
         .order_by("name")
-        .values_list("code", "name", "category")
+        .values_list("code", "name", "category", "translations")
     )
+    reader = language_of()
+    named = [(code, name_in(names, name, reader), category) for code, name, category, names in rows]
+    if reader != settings.LANGUAGE_CODE:
+        named.sort(key=lambda row: sort_key(row[1]))
     groups: dict[str, list[tuple[str, str]]] = {value: [] for value in MeetingType.Category}
-    for code, name, category in rows:
+    for code, name, category in named:
         groups.setdefault(category, []).append((code, name))
     labels = dict(MeetingType.Category.choices)
     return [(labels.get(c, c), choices) for c, choices in groups.items() if choices]
@@ -119,83 +143,126 @@ def type_choices(vocabulary_id) -> list[tuple[str, list[tuple[str, str]]]]:
 
 def language_choices(own=()) -> list[tuple[str, str]]:
     """Every language if the directory knows few; else those listed meetings are held in, and
-    `own` (the meeting's)."""
+    `own` (the meeting's). Each named in the reader's language (groups.catalogue)."""
     languages = Language.objects.order_by("name")
     if languages.count() > ALL_LANGUAGES_UP_TO:
         used = Language.objects.filter(meetings__in=Meeting.objects.listed().values("pk")).values(
             "pk"
         )
         languages = languages.filter(Q(pk__in=used) | Q(code__in=list(own)))
-    return list(languages.values_list("code", "name"))
+    reader = language_of()
+    if reader == settings.LANGUAGE_CODE:
+        return list(languages.values_list("code", "name"))
+    named = [
+        (code, language_name(code, name, reader))
+        for code, name in languages.values_list("code", "name")
+    ]
+    return sorted(named, key=lambda choice: sort_key(choice[1]))
+
+
+class FellowshipChoiceField(forms.ModelChoiceField):
+    """A fellowship by its name in the reader's language, where it has one."""
+
+    def label_from_instance(self, obj):
+        return translated(obj, "name")
 
 
 class _ListingFields(forms.Form):
-    name = forms.CharField(label="Meeting name", max_length=255)
+    name = forms.CharField(label=gettext_lazy("Meeting name"), max_length=255)
     day = forms.TypedChoiceField(
-        label="Day", choices=DAY_CHOICES, coerce=int, empty_value=None, required=False
+        label=gettext_lazy("Day"), choices=DAY_CHOICES, coerce=int, empty_value=None, required=False
     )
-    start_time = ClockTimeField(label="Start time", example="19:30 or 7:30 pm")
-    end_time = ClockTimeField(label="End time", example="20:30 or 8:30 pm")
+    start_time = ClockTimeField(
+        label=gettext_lazy("Start time"),
+        invalid=gettext_lazy(
+            "Give the start time as a time of day, e.g. %(time24)s or %(time12)s."
+        ),
+        example=("19:30", "7:30 pm"),
+    )
+    end_time = ClockTimeField(
+        label=gettext_lazy("End time"),
+        invalid=gettext_lazy("Give the end time as a time of day, e.g. %(time24)s or %(time12)s."),
+        example=("20:30", "8:30 pm"),
+    )
     timezone = ZoneChoiceField(
-        label="Time zone",
+        label=gettext_lazy("Time zone"),
         required=False,
-        help_text="Leave it to be worked out from the town, or choose the city nearest the "
-        "meeting that keeps the same time.",
+        help_text=gettext_lazy(
+            "Leave it to be worked out from the town, or choose the city nearest the "
+            "meeting that keeps the same time."
+        ),
     )
     types = CodesField(
-        label="Kind of meeting",
-        what="kinds of meeting",
-        help_text="Tick every one that applies.",
+        label=gettext_lazy("Kind of meeting"),
+        invalid=gettext_lazy("“%(value)s” is not one of the kinds of meeting listed."),
+        help_text=gettext_lazy("Tick every one that applies."),
     )
     languages = CodesField(
-        label="Languages",
-        what="languages",
-        help_text="The languages it is held in. Another language? Say so in the last box.",
+        label=gettext_lazy("Languages"),
+        invalid=gettext_lazy("“%(value)s” is not one of the languages listed."),
+        help_text=gettext_lazy(
+            "The languages it is held in. Another language? Say so in the last box."
+        ),
     )
     attendance = forms.ChoiceField(
-        label="How people take part",
+        label=gettext_lazy("How people take part"),
         choices=Meeting.Attendance.choices,
         widget=forms.RadioSelect,
     )
-    location_name = forms.CharField(label="Venue name", max_length=200, required=False)
-    location_address = forms.CharField(label="Street address", max_length=255, required=False)
-    location_city = forms.CharField(label="Town or city", max_length=120, required=False)
-    location_postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
-    location_country = forms.CharField(label="Country", max_length=80, required=False)
+    location_name = forms.CharField(
+        label=gettext_lazy("Venue name"), max_length=200, required=False
+    )
+    location_address = forms.CharField(
+        label=gettext_lazy("Street address"), max_length=255, required=False
+    )
+    location_city = forms.CharField(
+        label=gettext_lazy("Town or city"), max_length=120, required=False
+    )
+    location_postal_code = forms.CharField(
+        label=gettext_lazy("Postal code"), max_length=20, required=False
+    )
+    location_country = forms.CharField(label=gettext_lazy("Country"), max_length=80, required=False)
     conference_url = forms.URLField(
-        label="Online meeting link",
+        label=gettext_lazy("Online meeting link"),
         max_length=500,
         required=False,
         assume_scheme="https",
         validators=[validate_https],
     )
     conference_phone = forms.CharField(
-        label="Dial-in phone", max_length=60, required=False, validators=[validate_dial_string]
+        label=gettext_lazy("Dial-in phone"),
+        max_length=60,
+        required=False,
+        validators=[validate_dial_string],
     )
     conference_notes = forms.CharField(
-        label="Online joining notes",
+        label=gettext_lazy("Online joining notes"),
         max_length=255,
         required=False,
-        help_text="Please do not post a passcode here; say how to ask for it.",
+        help_text=gettext_lazy("Please do not post a passcode here; say how to ask for it."),
     )
     notes = forms.CharField(
-        label="About the meeting", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("About the meeting"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     note = forms.CharField(
-        label="Anything else the volunteers should know",
+        label=gettext_lazy("Anything else the volunteers should know"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     email = forms.EmailField(
-        label="Your e-mail (optional)",
+        label=gettext_lazy("Your e-mail (optional)"),
         required=False,
-        help_text="Only to tell you what happened. Never shown, and not kept once you are told.",
+        help_text=gettext_lazy(
+            "Only to tell you what happened. Never shown, and not kept once you are told."
+        ),
     )
     # The honeypot: hidden by the page, left empty by people.
-    website = forms.CharField(label="Leave this empty", required=False)
+    website = forms.CharField(label=gettext_lazy("Leave this empty"), required=False)
 
-    FROM_THE_TOWN = "Work it out from the town or postal code given below"
+    FROM_THE_TOWN = gettext_lazy("Work it out from the town or postal code given below")
 
     def __init__(self, *args, viewer_tz: str = "", vocabulary_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,7 +270,7 @@ class _ListingFields(forms.Form):
         groups = [(AREA_WORDS.get(area, area), zones) for area, zones in zone_choices()]
         current = self.initial.get("timezone")
         if current and not any(current == zone for _, zones in groups for zone, _ in zones):
-            groups.insert(0, ("Current", ((current, zone_label(current)),)))
+            groups.insert(0, (_("Current"), ((current, zone_label(current)),)))
         self.fields["timezone"].choices = [("", self.FROM_THE_TOWN), *groups]
         self.fields["types"].choices = type_choices(vocabulary_id)
         self.fields["languages"].choices = language_choices(
@@ -246,14 +313,14 @@ class _ListingFields(forms.Form):
             else:
                 self.add_error(
                     "timezone",
-                    "Choose the time zone: we could not tell it from the town or postal code.",
+                    _("Choose the time zone: we could not tell it from the town or postal code."),
                 )
         if (cleaned.get("day") is None) != (cleaned.get("start_time") is None) and not (
             self.errors.keys() & {"day", "start_time"}
         ):
             missing = "day" if cleaned.get("day") is None else "start_time"
             self.add_error(
-                missing, "Give both a day and a start time, or neither for one by appointment."
+                missing, _("Give both a day and a start time, or neither for one by appointment.")
             )
         attendance = cleaned.get("attendance")
         if (
@@ -262,12 +329,12 @@ class _ListingFields(forms.Form):
             and "conference_url" not in self.errors
         ):
             self.add_error(
-                "conference_url", "An online or hybrid meeting needs a link or a phone number."
+                "conference_url", _("An online or hybrid meeting needs a link or a phone number.")
             )
         if attendance in ("in_person", "hybrid") and not (
             cleaned.get("location_address") or cleaned.get("location_name")
         ):
-            self.add_error("location_address", "Give the address of an in-person meeting.")
+            self.add_error("location_address", _("Give the address of an in-person meeting."))
         return cleaned
 
     @property
@@ -284,13 +351,19 @@ class _ListingFields(forms.Form):
 
 class CorrectionForm(_ListingFields):
     REPORTS = [
-        (ChangeRequest.Report.CHANGED, "Some details are wrong: I have corrected them below"),
-        (ChangeRequest.Report.NOBODY_THERE, "I went at the time listed and nobody was there"),
-        (ChangeRequest.Report.TEMPORARILY_CLOSED, "It is closed for now"),
-        (ChangeRequest.Report.CLOSED, "It has closed for good"),
+        (
+            ChangeRequest.Report.CHANGED,
+            gettext_lazy("Some details are wrong: I have corrected them below"),
+        ),
+        (
+            ChangeRequest.Report.NOBODY_THERE,
+            gettext_lazy("I went at the time listed and nobody was there"),
+        ),
+        (ChangeRequest.Report.TEMPORARILY_CLOSED, gettext_lazy("It is closed for now")),
+        (ChangeRequest.Report.CLOSED, gettext_lazy("It has closed for good")),
     ]
     report = forms.ChoiceField(
-        label="What is wrong?",
+        label=gettext_lazy("What is wrong?"),
         choices=REPORTS,
         widget=forms.RadioSelect,
         initial=ChangeRequest.Report.CHANGED,
@@ -325,8 +398,10 @@ class CorrectionForm(_ListingFields):
         ):
             self.add_error(
                 "report",
-                "Nothing here differs from the listing. Correct the details that are wrong, "
-                "or tell the volunteers in the last box.",
+                _(
+                    "Nothing here differs from the listing. Correct the details that are wrong, "
+                    "or tell the volunteers in the last box."
+                ),
             )
         return cleaned
 
@@ -337,7 +412,7 @@ class CorrectionForm(_ListingFields):
         if status:
             proposed["status"] = status
             proposed["status_reason"] = self.cleaned_data["note"][:255]
-        return ChangeRequest(
+        return corrections.from_public(
             meeting=meeting,
             fellowship_id=meeting.fellowship_id,
             region_id=meeting.location.region_id if meeting.location else None,
@@ -350,18 +425,20 @@ class CorrectionForm(_ListingFields):
 
 
 class NewMeetingForm(_ListingFields):
-    fellowship = forms.ModelChoiceField(
-        label="Fellowship", queryset=Fellowship.objects.order_by("name"), empty_label="Choose…"
+    fellowship = FellowshipChoiceField(
+        label=gettext_lazy("Fellowship"),
+        queryset=Fellowship.objects.order_by("name"),
+        empty_label=gettext_lazy("Choose…"),
     )
-    region = forms.ChoiceField(label="Region (if you know it)", required=False)
+    region = forms.ChoiceField(label=gettext_lazy("Region (if you know it)"), required=False)
     field_order = ["fellowship", "name"]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"attendance": "in_person"})
         common = TypeVocabulary.objects.filter(slug=COMMON_VOCABULARY)
         super().__init__(*args, vocabulary_id=common.values_list("pk", flat=True).first(), **kwargs)
-        self.fields["region"].choices = [("", "Not sure"), *catalogue().regions.choices]
-        self.fields["types"].help_text = (
+        self.fields["region"].choices = [("", _("Not sure")), *catalogue().regions.choices]
+        self.fields["types"].help_text = _(
             "Tick every one that applies. These are the kinds most fellowships use; the "
             "volunteers put them in the fellowship's own words."
         )
@@ -380,8 +457,11 @@ class NewMeetingForm(_ListingFields):
             if other:
                 self.add_error(
                     "types",
-                    f"{fellowship} meetings are not described as: {', '.join(other)}. Untick "
-                    "them, or say so in the last box.",
+                    _(
+                        "%(fellowship)s meetings are not described as: %(types)s. Untick "
+                        "them, or say so in the last box."
+                    )
+                    % {"fellowship": translated(fellowship, "name"), "types": ", ".join(other)},
                 )
         return cleaned
 
@@ -389,7 +469,7 @@ class NewMeetingForm(_ListingFields):
         proposed = corrections.proposed_changes(None, self.listing_values())
         proposed["fellowship"] = str(self.cleaned_data["fellowship"].pk)
         region = Region.objects.filter(slug=self.cleaned_data.get("region") or "").first()
-        return ChangeRequest(
+        return corrections.from_public(
             fellowship=self.cleaned_data["fellowship"],
             region=region,
             report=ChangeRequest.Report.NEW,

@@ -10,6 +10,8 @@ search, through the one read path, only when the offer is made.
 import dataclasses
 import datetime
 
+from django.utils.translation import ngettext
+
 from groups.search import Row, search
 
 SOON = datetime.timedelta(hours=2)
@@ -32,7 +34,7 @@ class HardHour:
         if when is None or when.in_progress or when.start - self.now <= SOON:
             return ""
         hours = round((when.start - self.now).total_seconds() / 3600)
-        return f"{hours} hour{'' if hours == 1 else 's'}"
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
 
 
 def _starts_soon(row: Row, now) -> bool:

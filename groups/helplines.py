@@ -29,6 +29,9 @@ used for zone names): every zone of the database, the old aliases that browsers 
 send (US/Pacific, Europe/Belfast, Asia/Calcutta) included, with no file of our own to keep. UTC and
 the Etc/ offsets are in no country.
 
+A helpline's name, description, hours and languages read in the page's language where the
+operator has written them in it (groups.translations), else as written.
+
 The table is read in one small query and kept in the cache for CATALOGUE_SECONDS; saving or
 deleting a helpline forgets it (groups.signals), and moves ListingsVersion on so that cached
 pages change at once.
@@ -43,10 +46,21 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from groups.clock import country_at, country_of_zone, directory_zone, viewer_zone
+from groups.clock import (
+    alphabetical,
+    country_at,
+    country_of_zone,
+    directory_zone,
+    is_english,
+    language,
+    viewer_zone,
+)
 from groups.models import Helpline
+from groups.translations import translated
 
-CACHE_KEY = "groups:helplines:1"
+CACHE_KEY = "groups:helplines:2"
+# The texts a helpline has in other languages (groups.admin.helplines.HelplineForm).
+TRANSLATED = ("name", "description", "hours", "languages")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +78,14 @@ class Line:
     region_id: int | None
     source_name: str
     source_url: str
+    # Its words in other languages ({"es": {"name": "…"}}: groups.translations).
+    translations: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
+
+    def in_language(self) -> "Line":
+        """The helpline with its texts in the active language, where they are translated."""
+        if not self.translations:
+            return self
+        return dataclasses.replace(self, **{field: translated(self, field) for field in TRANSLATED})
 
     @property
     def tel(self) -> str:
@@ -116,15 +138,26 @@ def forget(**kwargs) -> None:
 # Countries ----------------------------------------------------------------------------------
 
 
-@functools.cache
-def country_choices() -> tuple[tuple[str, str], ...]:
-    """(code, English name) of every country that has a time zone, by name: the countries a
-    helpline can be shown in."""
-    from babel import Locale
+def country_choices(lang: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(code, name) of every country that has a time zone, by name in the active language (or
+    `lang`): the countries a helpline can be shown in."""
+    return _country_choices(lang or language())
 
-    names = Locale("en").territories
-    codes = {c for c in _zone_countries() if c in names}
-    return tuple(sorted(((code, names[code]) for code in codes), key=lambda c: c[1]))
+
+@functools.cache
+def _country_choices(lang: str) -> tuple[tuple[str, str], ...]:
+    from babel import Locale, UnknownLocaleError
+
+    english = Locale("en").territories
+    codes = {c for c in _zone_countries() if c in english}
+    if is_english(lang):
+        return tuple(sorted(((code, english[code]) for code in codes), key=lambda c: c[1]))
+    try:
+        names = Locale.parse(lang, sep="-").territories
+    except (UnknownLocaleError, ValueError):
+        names = {}
+    named = ((code, names.get(code) or english[code]) for code in codes)
+    return tuple(sorted(named, key=lambda c: alphabetical(c[1])))
 
 
 def _zone_countries() -> set[str]:
@@ -147,9 +180,10 @@ def _ancestors(regions, pk: int) -> set[int]:
 
 
 def choose(country: str, inside: set[int] = frozenset()) -> list[Line]:
-    """The national helplines of `country` and the regional ones of the regions in `inside`."""
+    """The national helplines of `country` and the regional ones of the regions in `inside`,
+    in the active language."""
     return [
-        line
+        line.in_language()
         for line in all_lines()
         if (line.region_id is None and line.country.upper() == country)
         or (line.region_id is not None and line.region_id in inside)

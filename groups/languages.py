@@ -40,6 +40,9 @@ READ_PAGES = frozenset(
 )
 
 
+ADMIN_PREFIX = "/admin/"
+
+
 def codes() -> list[str]:
     return [code for code, _ in settings.LANGUAGES]
 
@@ -61,6 +64,16 @@ class LanguageAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(ADMIN_PREFIX):
+            # The admin has no prefix (LocaleMiddleware puts it in English): the volunteer's
+            # choice with the switcher, else their browser's.
+            language = chosen(request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            response.headers.setdefault("Content-Language", language)
+            return response
         if request.method in ("GET", "HEAD") and not translation.get_language_from_path(
             request.path_info
         ):
@@ -95,7 +108,10 @@ def choose(request):
         target = "/"
     if code not in codes():
         code = settings.LANGUAGE_CODE
-    response = HttpResponseRedirect(translate_url(target, code))
+    # The address is read in its own language (its prefix), then made in the chosen one.
+    with translation.override(translation.get_language_from_path(target) or settings.LANGUAGE_CODE):
+        target = translate_url(target, code)
+    response = HttpResponseRedirect(target)
     add_never_cache_headers(response)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from groups.pagecache import cached_page
@@ -79,8 +80,9 @@ def feature(row, request) -> dict:
             "slug": meeting.slug,
             "name": meeting.name,
             "url": request.build_absolute_uri(meeting.get_absolute_url()),
-            # On the viewer's clock when their zone is known, as the list shows it.
-            "when": f"{when.day_label} {when.time_label}" if when else "By appointment",
+            # On the viewer's clock when their zone is known, as the list shows it; the words
+            # shown in the map's popups are in the page's language.
+            "when": f"{when.day_label} {when.time_label}" if when else _("By appointment"),
             "fellowship": meeting.fellowship.short_name,
             "attendance": meeting.get_attendance_display(),
             "temporarily_closed": meeting.status == meeting.Status.TEMPORARILY_CLOSED,

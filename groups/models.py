@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from groups.clock import known_zones
@@ -46,8 +47,10 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 def validate_timezone(value: str) -> None:
     if value not in known_zones():
         raise ValidationError(
-            "%(value)s is not a time zone name. Use an IANA name such as Europe/London "
-            "or America/New_York.",
+            _(
+                "%(value)s is not a time zone name. Use an IANA name such as Europe/London "
+                "or America/New_York."
+            ),
             code="invalid_timezone",
             params={"value": value},
         )
@@ -56,13 +59,13 @@ def validate_timezone(value: str) -> None:
 def validate_https(value: str) -> None:
     if value and not value.lower().startswith("https://"):
         raise ValidationError(
-            "The link must start with https:// so that joining is private.", code="not_https"
+            _("The link must start with https:// so that joining is private."), code="not_https"
         )
 
 
 validate_dial_string = RegexValidator(
     r"^\+?[0-9][0-9 ,*#+\-]*$",
-    "Use digits, spaces and + , * # only (a comma pauses the dialler).",
+    _("Use digits, spaces and + , * # only (a comma pauses the dialler)."),
     code="invalid_phone",
 )
 
@@ -77,7 +80,14 @@ def refresh_search_text(meetings) -> None:
 
 # The cache key of groups.catalogue: the lists every search reads (types, fellowships,
 # languages, regions). Saving or deleting one of those rows forgets it at once.
-CATALOGUE_KEY = "groups:catalogue:2"
+# Kept once per language (its names are in that language): forget_catalogue() forgets them all.
+CATALOGUE_KEY = "groups:catalogue:3"
+
+
+def forget_catalogue() -> None:
+    from django.conf import settings
+
+    cache.delete_many([f"{CATALOGUE_KEY}:{code}" for code, _ in settings.LANGUAGES])
 
 
 class InCatalogue(models.Model):
@@ -86,11 +96,11 @@ class InCatalogue(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.delete(CATALOGUE_KEY)
+        forget_catalogue()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        cache.delete(CATALOGUE_KEY)
+        forget_catalogue()
         return result
 
 
@@ -105,90 +115,96 @@ class Fellowship(InCatalogue):
     """A mutual aid fellowship or programme, described in its own terms."""
 
     class Spirituality(models.TextChoices):
-        SPIRITUAL = "spiritual", "Spiritual (a higher power of one's own understanding)"
-        FAITH_BASED = "faith_based", "Faith-based"
-        SECULAR = "secular", "Secular"
-        OPEN = "open", "Open to any belief or none"
+        SPIRITUAL = "spiritual", _("Spiritual (a higher power of one's own understanding)")
+        FAITH_BASED = "faith_based", _("Faith-based")
+        SECULAR = "secular", _("Secular")
+        OPEN = "open", _("Open to any belief or none")
 
     class LedBy(models.TextChoices):
-        PEERS = "peers", "Members, in turn (peers)"
-        FACILITATORS = "facilitators", "Trained volunteer facilitators"
-        LEADERS = "leaders", "Trained volunteer leaders, with peers sharing"
+        PEERS = "peers", _("Members, in turn (peers)")
+        FACILITATORS = "facilitators", _("Trained volunteer facilitators")
+        LEADERS = "leaders", _("Trained volunteer leaders, with peers sharing")
 
     class Audience(models.TextChoices):
-        ANYONE = "anyone", "Anyone who wants help with their own use"
-        WOMEN = "women", "Women"
-        FAMILY = "family", "Family and friends of someone with an addiction"
+        ANYONE = "anyone", _("Anyone who wants help with their own use")
+        WOMEN = "women", _("Women")
+        FAMILY = "family", _("Family and friends of someone with an addiction")
 
     name = models.CharField(max_length=120, unique=True)
-    short_name = models.CharField(max_length=30, help_text="For example AA or SMART.")
-    slug = models.SlugField(max_length=40, unique=True, help_text="Used in links and commands.")
+    short_name = models.CharField(max_length=30, help_text=_("For example AA or SMART."))
+    slug = models.SlugField(max_length=40, unique=True, help_text=_("Used in links and commands."))
     website = models.URLField(blank=True)
     # This row's words in other languages, {"es": {"description": "…"}, "fr": {…}}; a field left out
     # reads in English (groups.translations).
     translations = models.JSONField(default=dict, blank=True, editable=False)
     description = models.TextField(
-        help_text="A plain, neutral account of the approach, in our own words."
+        help_text=_("A plain, neutral account of the approach, in our own words.")
     )
     focus = models.CharField(
-        max_length=200, blank=True, help_text="What it is for, e.g. 'alcohol' or 'any drug'."
+        max_length=200, blank=True, help_text=_("What it is for, e.g. 'alcohol' or 'any drug'.")
     )
-    twelve_step = models.BooleanField("Twelve Step programme", default=False)
+    twelve_step = models.BooleanField(_("Twelve Step programme"), default=False)
     spirituality = models.CharField(max_length=20, choices=Spirituality.choices)
     faith = models.CharField(
         max_length=80,
         blank=True,
-        help_text="The faith or tradition it draws on, if any (e.g. Christian, Buddhist-inspired).",
+        help_text=_(
+            "The faith or tradition it draws on, if any (e.g. Christian, Buddhist-inspired)."
+        ),
     )
     evidence_based_tools = models.BooleanField(
-        default=False, help_text="Uses tools from psychological research (e.g. CBT, motivational)."
+        default=False,
+        help_text=_("Uses tools from psychological research (e.g. CBT, motivational)."),
     )
     audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.ANYONE)
     uses_labels = models.BooleanField(
         default=True,
-        help_text="Members commonly introduce themselves with labels such as 'addict'.",
+        help_text=_("Members commonly introduce themselves with labels such as 'addict'."),
     )
     # The facts a person or a clinician compares fellowships by (REFERENCE §4), each in the
     # fellowship's own terms; seeded by migrations, kept up to date in the admin.
     goal = models.CharField(
         max_length=200,
         blank=True,
-        help_text="What members work towards, in the fellowship's own terms "
-        "(e.g. 'Abstinence from alcohol').",
+        help_text=_(
+            "What members work towards, in the fellowship's own terms "
+            "(e.g. 'Abstinence from alcohol')."
+        ),
     )
     led_by = models.CharField(
-        "who leads meetings",
+        _("who leads meetings"),
         max_length=20,
         choices=LedBy.choices,
         blank=True,
     )
     family_groups = models.CharField(
-        "for family and friends",
+        _("for family and friends"),
         max_length=255,
         blank=True,
-        help_text="Whether it has meetings for family and friends, or where they are found.",
+        help_text=_("Whether it has meetings for family and friends, or where they are found."),
     )
     first_meeting = models.TextField(
-        "what a first meeting is like", blank=True, help_text="Two or three plain sentences."
+        _("what a first meeting is like"), blank=True, help_text=_("Two or three plain sentences.")
     )
     open_meaning = models.CharField(
-        "what an open meeting means",
+        _("what an open meeting means"),
         max_length=255,
         blank=True,
-        help_text="Shown beside the type Open, e.g. 'Anyone may come, including family and "
-        "friends'.",
+        help_text=_(
+            "Shown beside the type Open, e.g. 'Anyone may come, including family and friends'."
+        ),
     )
     closed_meaning = models.CharField(
-        "what a closed meeting means",
+        _("what a closed meeting means"),
         max_length=255,
         blank=True,
-        help_text="Shown beside the type Closed, e.g. 'For people who want to stop drinking'.",
+        help_text=_("Shown beside the type Closed, e.g. 'For people who want to stop drinking'."),
     )
     type_vocabulary = models.ForeignKey(
         "TypeVocabulary",
         on_delete=models.PROTECT,
         related_name="fellowships",
-        help_text="The meeting type codes this fellowship's listings use.",
+        help_text=_("The meeting type codes this fellowship's listings use."),
     )
 
     objects = SlugManager()
@@ -226,7 +242,7 @@ class TypeVocabulary(InCatalogue):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "type vocabularies"
+        verbose_name_plural = _("type vocabularies")
 
     def __str__(self) -> str:
         return self.name
@@ -246,7 +262,7 @@ class Language(InCatalogue):
     code = models.CharField(
         max_length=12,
         unique=True,
-        help_text="BCP 47 code, e.g. en, es, ase (American Sign Language).",
+        help_text=_("BCP 47 code, e.g. en, es, ase (American Sign Language)."),
     )
     name = models.CharField(max_length=80, unique=True)
 
@@ -269,11 +285,11 @@ class MeetingTypeManager(models.Manager):
 
 class MeetingType(InCatalogue):
     class Category(models.TextChoices):
-        FORMAT = "format", "Format"
-        COMMUNITY = "community", "Community"
-        ACCESSIBILITY = "accessibility", "Accessibility"
-        LANGUAGE = "language", "Language"
-        OTHER = "other", "Other"
+        FORMAT = "format", _("Format")
+        COMMUNITY = "community", _("Community")
+        ACCESSIBILITY = "accessibility", _("Accessibility")
+        LANGUAGE = "language", _("Language")
+        OTHER = "other", _("Other")
 
     vocabulary = models.ForeignKey(TypeVocabulary, on_delete=models.PROTECT, related_name="types")
     code = models.CharField(max_length=12)
@@ -285,7 +301,7 @@ class MeetingType(InCatalogue):
         null=True,
         blank=True,
         related_name="+",
-        help_text="For language codes: the language a meeting of this type is held in.",
+        help_text=_("For language codes: the language a meeting of this type is held in."),
     )
     # The type's name in other languages, {"es": {"name": "…"}, "fr": {…}}; a field left out
     # reads in English (groups.translations).
@@ -314,9 +330,9 @@ class Region(InCatalogue):
     """A place in a tree: country, then state or province, then city or area."""
 
     class Kind(models.TextChoices):
-        COUNTRY = "country", "Country"
-        STATE = "state", "State or province"
-        AREA = "area", "City or area"
+        COUNTRY = "country", _("Country")
+        STATE = "state", _("State or province")
+        AREA = "area", _("City or area")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
@@ -349,7 +365,7 @@ class Region(InCatalogue):
         ancestor, seen = self.parent, set()
         while ancestor is not None and ancestor.pk not in seen:
             if self.pk and ancestor.pk == self.pk:
-                raise ValidationError({"parent": "A region cannot be inside itself."})
+                raise ValidationError({"parent": _("A region cannot be inside itself.")})
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
 
@@ -365,10 +381,10 @@ class Region(InCatalogue):
 class Location(models.Model):
     """A place where meetings happen. Coordinates may wait: a save never needs them."""
 
-    name = models.CharField("venue name", max_length=200, blank=True)
-    address = models.CharField("street address", max_length=255, blank=True)
+    name = models.CharField(_("venue name"), max_length=200, blank=True)
+    address = models.CharField(_("street address"), max_length=255, blank=True)
     city = models.CharField(max_length=120, blank=True)
-    state = models.CharField("state or province", max_length=120, blank=True)
+    state = models.CharField(_("state or province"), max_length=120, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=80, blank=True)
     latitude = models.FloatField(
@@ -378,20 +394,25 @@ class Location(models.Model):
         null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
     approximate = models.BooleanField(
-        "address is approximate",
+        _("address is approximate"),
         default=False,
-        help_text="Only a city or area is known, e.g. the home of an online group.",
+        help_text=_("Only a city or area is known, e.g. the home of an online group."),
     )
     timezone = models.CharField(
-        "time zone", max_length=64, validators=[validate_timezone], help_text="e.g. Europe/London"
+        _("time zone"),
+        max_length=64,
+        validators=[validate_timezone],
+        help_text=_("e.g. Europe/London"),
     )
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="locations"
     )
     access_notes = models.TextField(
-        blank=True, help_text="Step-free access, entrances, lifts, accessible toilets."
+        blank=True, help_text=_("Step-free access, entrances, lifts, accessible toilets.")
     )
-    notes = models.TextField(blank=True, help_text="Parking, public transport, finding the room.")
+    notes = models.TextField(
+        blank=True, help_text=_("Parking, public transport, finding the room.")
+    )
     created = models.DateTimeField(auto_now_add=True)
     # Who made it in the admin: while it has no meetings it is theirs (and coordinators'),
     # not every volunteer's (groups.scope). Empty for imports and older rows.
@@ -419,7 +440,7 @@ class Location(models.Model):
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__isnull=False, longitude__isnull=False),
                 name="location_coordinates_both_or_neither",
-                violation_error_message="Give both latitude and longitude, or neither.",
+                violation_error_message=_("Give both latitude and longitude, or neither."),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
@@ -445,7 +466,7 @@ class Location(models.Model):
     def clean(self) -> None:
         if (self.latitude is None) != (self.longitude is None):
             missing = "latitude" if self.latitude is None else "longitude"
-            raise ValidationError({missing: "Give both latitude and longitude, or neither."})
+            raise ValidationError({missing: _("Give both latitude and longitude, or neither.")})
 
     @property
     def has_coordinates(self) -> bool:
@@ -467,16 +488,16 @@ class Group(models.Model):
     notes = models.TextField(blank=True)
     website = models.URLField(blank=True)
     email = models.EmailField(
-        "service e-mail", blank=True, help_text="The group's service address, shown publicly."
+        _("service e-mail"), blank=True, help_text=_("The group's service address, shown publicly.")
     )
     phone = models.CharField(
-        "service phone", max_length=40, blank=True, validators=[validate_dial_string]
+        _("service phone"), max_length=40, blank=True, validators=[validate_dial_string]
     )
     private_contact_name = models.CharField(max_length=120, blank=True)
     private_contact_email = models.EmailField(blank=True)
     private_contact_phone = models.CharField(max_length=40, blank=True)
     private_notes = models.TextField(
-        blank=True, help_text="Never shown publicly, exported or put in a feed."
+        blank=True, help_text=_("Never shown publicly, exported or put in a feed.")
     )
     created = models.DateTimeField(auto_now_add=True)
     # Who made it in the admin: while it has no meetings it is theirs (and coordinators'),
@@ -577,30 +598,30 @@ DERIVED_FIELDS = ("week_minute", "duration", "search_text")
 
 class Meeting(models.Model):
     class Day(models.IntegerChoices):
-        SUNDAY = 0, "Sunday"
-        MONDAY = 1, "Monday"
-        TUESDAY = 2, "Tuesday"
-        WEDNESDAY = 3, "Wednesday"
-        THURSDAY = 4, "Thursday"
-        FRIDAY = 5, "Friday"
-        SATURDAY = 6, "Saturday"
+        SUNDAY = 0, _("Sunday")
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
 
     class Attendance(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        HYBRID = "hybrid", "Hybrid (in person and online)"
-        ONLINE = "online", "Online"
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid (in person and online)")
+        ONLINE = "online", _("Online")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        TEMPORARILY_CLOSED = "temporarily_closed", "Temporarily closed"
-        INACTIVE = "inactive", "Inactive"
+        ACTIVE = "active", _("Active")
+        TEMPORARILY_CLOSED = "temporarily_closed", _("Temporarily closed")
+        INACTIVE = "inactive", _("Inactive")
 
     fellowship = models.ForeignKey(
         Fellowship,
         on_delete=models.PROTECT,
         related_name="meetings",
         blank=True,
-        help_text="Left empty, the group's fellowship is used.",
+        help_text=_("Left empty, the group's fellowship is used."),
     )
     group = models.ForeignKey(
         Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
@@ -611,50 +632,52 @@ class Meeting(models.Model):
         choices=Day.choices,
         null=True,
         blank=True,
-        help_text="Leave empty, with no start time, for a meeting by appointment.",
+        help_text=_("Leave empty, with no start time, for a meeting by appointment."),
     )
     start_time = models.TimeField(null=True, blank=True)
     end_time = models.TimeField(
-        null=True, blank=True, help_text="May be after midnight. Empty means one hour."
+        null=True, blank=True, help_text=_("May be after midnight. Empty means one hour.")
     )
     timezone = models.CharField(
-        "time zone",
+        _("time zone"),
         max_length=64,
         blank=True,
         validators=[validate_timezone],
-        help_text="Left empty, the location's time zone is used. Required for online meetings.",
+        help_text=_("Left empty, the location's time zone is used. Required for online meetings."),
     )
     attendance = models.CharField(
         max_length=10, choices=Attendance.choices, default=Attendance.IN_PERSON
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(
-        max_length=255, blank=True, help_text="e.g. 'Church hall closed for repairs until March'."
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. 'Church hall closed for repairs until March'."),
     )
     status_until = models.DateField(
-        "closed until",
+        _("closed until"),
         null=True,
         blank=True,
-        help_text="For a temporarily closed meeting: the date it is expected back, if known.",
+        help_text=_("For a temporarily closed meeting: the date it is expected back, if known."),
     )
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
     )
     conference_url = models.URLField(
-        "online meeting link",
+        _("online meeting link"),
         max_length=500,
         blank=True,
         validators=[validate_https],
-        help_text="A link that opens the meeting directly (https only).",
+        help_text=_("A link that opens the meeting directly (https only)."),
     )
     conference_phone = models.CharField(
-        "dial-in phone", max_length=60, blank=True, validators=[validate_dial_string]
+        _("dial-in phone"), max_length=60, blank=True, validators=[validate_dial_string]
     )
     conference_notes = models.CharField(
-        "online joining notes",
+        _("online joining notes"),
         max_length=255,
         blank=True,
-        help_text="e.g. 'Passcode on request: write to the group's service e-mail'.",
+        help_text=_("e.g. 'Passcode on request: write to the group's service e-mail'."),
     )
     types = models.ManyToManyField(MeetingType, blank=True, related_name="meetings")
     languages = models.ManyToManyField(Language, blank=True, related_name="meetings")
@@ -662,12 +685,12 @@ class Meeting(models.Model):
     last_verified = models.DateField(
         null=True,
         blank=True,
-        help_text="When a volunteer last confirmed the listing (set by recording a check).",
+        help_text=_("When a volunteer last confirmed the listing (set by recording a check)."),
     )
     # Set when people report that nobody was there (see groups.corrections); recording a check
     # clears it. A flagged listing is on the "needs checking" list whatever its last check.
-    flagged_on = models.DateField("flagged for checking on", null=True, blank=True)
-    flag_reason = models.CharField("why it was flagged", max_length=255, blank=True)
+    flagged_on = models.DateField(_("flagged for checking on"), null=True, blank=True)
+    flag_reason = models.CharField(_("why it was flagged"), max_length=255, blank=True)
     # Derived from day, start_time, end_time and timezone by save() (see groups.weektime): they
     # let the "starting soonest" order run in SQL with integer arithmetic only.
     week_minute = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
@@ -682,10 +705,10 @@ class Meeting(models.Model):
         null=True,
         blank=True,
         related_name="meetings",
-        help_text="The feed or file this meeting is imported from; a re-import updates it.",
+        help_text=_("The feed or file this meeting is imported from; a re-import updates it."),
     )
     source_key = models.CharField(
-        "id in the source", max_length=255, blank=True, help_text="Its slug or id there."
+        _("id in the source"), max_length=255, blank=True, help_text=_("Its slug or id there.")
     )
     # --- end of imports ---------------------------------------------------------------------
     created = models.DateTimeField(auto_now_add=True)
@@ -723,21 +746,21 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(attendance="online") | Q(location__isnull=False),
                 name="meeting_in_person_has_location",
-                violation_error_message="An in-person or hybrid meeting needs a location.",
+                violation_error_message=_("An in-person or hybrid meeting needs a location."),
             ),
             models.CheckConstraint(
                 condition=Q(attendance="in_person")
                 | ~Q(conference_url="")
                 | ~Q(conference_phone=""),
                 name="meeting_online_has_link_or_phone",
-                violation_error_message=(
+                violation_error_message=_(
                     "An online or hybrid meeting needs an online meeting link or a dial-in phone."
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(conference_url="") | Q(conference_url__startswith="https://"),
                 name="meeting_conference_url_https",
-                violation_error_message="The online meeting link must start with https://.",
+                violation_error_message=_("The online meeting link must start with https://."),
             ),
             models.CheckConstraint(
                 condition=Q(day__isnull=True) | Q(day__gte=0, day__lte=6),
@@ -747,7 +770,7 @@ class Meeting(models.Model):
                 condition=Q(day__isnull=True, start_time__isnull=True)
                 | Q(day__isnull=False, start_time__isnull=False),
                 name="meeting_day_and_time_together",
-                violation_error_message=(
+                violation_error_message=_(
                     "Give both a day and a start time, or neither for a meeting by appointment."
                 ),
             ),
@@ -758,7 +781,7 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=~Q(timezone=""),
                 name="meeting_has_timezone",
-                violation_error_message="A meeting needs a time zone.",
+                violation_error_message=_("A meeting needs a time zone."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["active", "temporarily_closed", "inactive"]),
@@ -848,36 +871,46 @@ class Meeting(models.Model):
         if self.group_id and not self.fellowship_id:
             self.fellowship_id = self.group.fellowship_id
         if not self.fellowship_id:
-            errors["fellowship"] = "Choose the fellowship, or a group to take it from."
+            errors["fellowship"] = _("Choose the fellowship, or a group to take it from.")
         elif self.group_id and self.group.fellowship_id != self.fellowship_id:
-            errors["fellowship"] = (
-                f"The group {self.group} belongs to {self.group.fellowship}; "
+            errors["fellowship"] = _(
+                "The group %(group)s belongs to %(fellowship)s; "
                 "a meeting takes its group's fellowship."
-            )
+            ) % {"group": self.group, "fellowship": self.group.fellowship}
 
         if not self.timezone and self.location_id:
             self.timezone = self.location.timezone
         if not self.timezone:
-            errors["timezone"] = "Give the time zone; online meetings with no location need one."
+            errors["timezone"] = _("Give the time zone; online meetings with no location need one.")
 
-        kind = {"in_person": "An in-person", "hybrid": "A hybrid", "online": "An online"}.get(
-            self.attendance, "A"
-        )
-        if self.is_in_person and not self.location_id:
-            errors["location"] = f"{kind} meeting needs a location."
-        if self.is_online and not (self.conference_url or self.conference_phone):
-            errors["conference_url"] = (
-                f"{kind} meeting needs an online meeting link or a dial-in phone "
+        # Whole sentences for each kind of meeting (is_in_person: in person or hybrid;
+        # is_online: online or hybrid).
+        needs_location = {
+            "in_person": _("An in-person meeting needs a location."),
+            "hybrid": _("A hybrid meeting needs a location."),
+        }
+        needs_link = {
+            "hybrid": _(
+                "A hybrid meeting needs an online meeting link or a dial-in phone "
                 "so that people can join."
-            )
+            ),
+            "online": _(
+                "An online meeting needs an online meeting link or a dial-in phone "
+                "so that people can join."
+            ),
+        }
+        if self.is_in_person and not self.location_id:
+            errors["location"] = needs_location[self.attendance]
+        if self.is_online and not (self.conference_url or self.conference_phone):
+            errors["conference_url"] = needs_link[self.attendance]
 
         if (self.day is None) != (self.start_time is None):
             missing = "day" if self.day is None else "start_time"
-            errors[missing] = (
+            errors[missing] = _(
                 "Give both a day and a start time, or neither for a meeting by appointment."
             )
         if self.end_time is not None and self.start_time is None:
-            errors["end_time"] = "An end time needs a start time."
+            errors["end_time"] = _("An end time needs a start time.")
         if errors:
             raise ValidationError(errors)
 
@@ -918,11 +951,11 @@ class MeetingSlug(models.Model):
 
     slug = models.SlugField(max_length=64, unique=True)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="old_slugs")
-    retired = models.DateTimeField("replaced on", auto_now_add=True)
+    retired = models.DateTimeField(_("replaced on"), auto_now_add=True)
 
     class Meta:
         ordering = ["-retired", "-pk"]
-        verbose_name = "old slug"
+        verbose_name = _("old slug")
 
     def __str__(self) -> str:
         return self.slug
@@ -946,20 +979,20 @@ class Volunteer(models.Model):
     """
 
     user = models.OneToOneField(
-        "auth.User", on_delete=models.CASCADE, related_name="volunteer", verbose_name="user"
+        "auth.User", on_delete=models.CASCADE, related_name="volunteer", verbose_name=_("user")
     )
     fellowships = models.ManyToManyField(
-        Fellowship, blank=True, related_name="volunteers", help_text="Leave empty for any."
+        Fellowship, blank=True, related_name="volunteers", help_text=_("Leave empty for any.")
     )
     regions = models.ManyToManyField(
         Region,
         blank=True,
         related_name="volunteers",
-        help_text="Includes every place inside each region. Leave empty for anywhere.",
+        help_text=_("Includes every place inside each region. Leave empty for anywhere."),
     )
 
     class Meta:
-        verbose_name = "volunteer scope"
+        verbose_name = _("volunteer scope")
 
     def __str__(self) -> str:
         return f"Scope of {self.user}"
@@ -969,18 +1002,18 @@ class Verification(models.Model):
     """A record that someone checked a listing: when, who and how."""
 
     class Method(models.TextChoices):
-        CALLED = "called", "Called or wrote to the group's contact"
-        ATTENDED = "attended", "Attended the meeting"
-        WEBSITE = "website", "Checked the group's own website"
-        CORRECTION = "correction", "Approved a correction from the public"
-        OTHER = "other", "Other (see the note)"
+        CALLED = "called", _("Called or wrote to the group's contact")
+        ATTENDED = "attended", _("Attended the meeting")
+        WEBSITE = "website", _("Checked the group's own website")
+        CORRECTION = "correction", _("Approved a correction from the public")
+        OTHER = "other", _("Other (see the note)")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="verifications")
-    verified_on = models.DateField("checked on", default=datetime.date.today)
+    verified_on = models.DateField(_("checked on"), default=datetime.date.today)
     verified_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    method = models.CharField("how", max_length=20, choices=Method.choices)
+    method = models.CharField(_("how"), max_length=20, choices=Method.choices)
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:
@@ -1015,8 +1048,8 @@ class NeedsChecking(Meeting):
 
     class Meta:
         proxy = True
-        verbose_name = "listing that needs checking"
-        verbose_name_plural = "listings that need checking"
+        verbose_name = _("listing that needs checking")
+        verbose_name_plural = _("listings that need checking")
 
 
 class ChangeRequest(models.Model):
@@ -1028,16 +1061,16 @@ class ChangeRequest(models.Model):
     """
 
     class Report(models.TextChoices):
-        CHANGED = "changed", "Some details have changed"
-        NOBODY_THERE = "nobody_there", "I went and nobody was there"
-        TEMPORARILY_CLOSED = "temporarily_closed", "It is closed for now"
-        CLOSED = "closed", "It has closed for good"
-        NEW = "new", "A meeting that is missing from the directory"
+        CHANGED = "changed", _("Some details have changed")
+        NOBODY_THERE = "nobody_there", _("I went and nobody was there")
+        TEMPORARILY_CLOSED = "temporarily_closed", _("It is closed for now")
+        CLOSED = "closed", _("It has closed for good")
+        NEW = "new", _("A meeting that is missing from the directory")
 
     class Decision(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     meeting = models.ForeignKey(
         Meeting,
@@ -1045,7 +1078,7 @@ class ChangeRequest(models.Model):
         null=True,
         blank=True,
         related_name="change_requests",
-        help_text="Empty for a proposed new meeting.",
+        help_text=_("Empty for a proposed new meeting."),
     )
     # For scope: the meeting's, or what the sender chose for a new meeting.
     fellowship = models.ForeignKey(
@@ -1054,21 +1087,23 @@ class ChangeRequest(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    report = models.CharField("what is wrong", max_length=20, choices=Report.choices)
-    proposed = models.JSONField("proposed values", default=dict, blank=True)
-    note = models.TextField("sender's note", blank=True)
+    report = models.CharField(_("what is wrong"), max_length=20, choices=Report.choices)
+    proposed = models.JSONField(_("proposed values"), default=dict, blank=True)
+    note = models.TextField(_("sender's note"), blank=True)
     email = models.EmailField(
-        "sender's e-mail", blank=True, help_text="Private. Cleared once the sender is answered."
+        _("sender's e-mail"),
+        blank=True,
+        help_text=_("Private. Cleared once the sender is answered."),
     )
     listing_updated = models.DateTimeField(
-        null=True, blank=True, help_text="When the listing last changed before this was sent."
+        null=True, blank=True, help_text=_("When the listing last changed before this was sent.")
     )
-    created = models.DateTimeField("sent", auto_now_add=True)
+    created = models.DateTimeField(_("sent"), auto_now_add=True)
     # The language the sender wrote in, so that the answer to them is in it too.
     language = models.CharField(max_length=10, blank=True, editable=False)
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     reason = models.TextField(
-        "reason", blank=True, help_text="Why it was rejected (sent to the sender)."
+        _("reason"), blank=True, help_text=_("Why it was rejected (sent to the sender).")
     )
     decided_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -1077,7 +1112,7 @@ class ChangeRequest(models.Model):
 
     class Meta:
         ordering = ["created"]
-        verbose_name = "change request"
+        verbose_name = _("change request")
         indexes = [
             # The queue: waiting requests, oldest first.
             models.Index(fields=["decision", "created"], name="changerequest_queue_idx"),
@@ -1088,12 +1123,12 @@ class ChangeRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(report="new") | Q(meeting__isnull=False),
                 name="changerequest_correction_has_meeting",
-                violation_error_message="A correction is about a meeting.",
+                violation_error_message=_("A correction is about a meeting."),
             ),
             models.CheckConstraint(
                 condition=~Q(decision="rejected") | ~Q(reason=""),
                 name="changerequest_rejection_has_reason",
-                violation_error_message="Give the reason for rejecting it.",
+                violation_error_message=_("Give the reason for rejecting it."),
             ),
             models.CheckConstraint(
                 condition=Q(decision__in=["pending", "approved", "rejected"]),
@@ -1104,6 +1139,14 @@ class ChangeRequest(models.Model):
     def __str__(self) -> str:
         subject = self.meeting.name if self.meeting_id else self.proposed.get("name", "")
         return f"{self.get_report_display()}: {subject}"
+
+
+# Plurals of the names given in Meta above: left to Django, a plural adds an "s" to the
+# translated singular ("solicitud de cambios"). Set here, not in Meta, so that no migration is
+# needed for a name (a migration records Meta's options, and only those).
+MeetingSlug._meta.verbose_name_plural = _("old slugs")
+Volunteer._meta.verbose_name_plural = _("volunteer scopes")
+ChangeRequest._meta.verbose_name_plural = _("change requests")
 
 
 # --- Imports --------------------------------------------------------------------------------
@@ -1122,7 +1165,9 @@ def validate_email_list(text: str) -> None:
         except ValidationError:
             bad.append(address)
     if bad:
-        raise ValidationError(f"Not an e-mail address: {', '.join(bad)}.")
+        raise ValidationError(
+            _("Not an e-mail address: %(addresses)s.") % {"addresses": ", ".join(bad)}
+        )
 
 
 class ImportSource(models.Model):
@@ -1131,35 +1176,37 @@ class ImportSource(models.Model):
     inactive. See groups.importing."""
 
     class Format(models.TextChoices):
-        MEETING_GUIDE = "meeting-guide", "Meeting Guide JSON feed"
-        CSV = "csv", "Spreadsheet, table format (CSV)"
-        XLSX = "xlsx", "Spreadsheet, table format (Excel .xlsx)"
-        BMLT = "bmlt", "BMLT GetSearchResults JSON"
+        MEETING_GUIDE = "meeting-guide", _("Meeting Guide JSON feed")
+        CSV = "csv", _("Spreadsheet, table format (CSV)")
+        XLSX = "xlsx", _("Spreadsheet, table format (Excel .xlsx)")
+        BMLT = "bmlt", _("BMLT GetSearchResults JSON")
 
     name = models.CharField(
-        max_length=200, unique=True, help_text="Its URL or file name unless named otherwise."
+        max_length=200, unique=True, help_text=_("Its URL or file name unless named otherwise.")
     )
     format = models.CharField(max_length=20, choices=Format.choices)
     fellowship = models.ForeignKey(
         Fellowship,
         on_delete=models.PROTECT,
         related_name="import_sources",
-        help_text="For entries that do not name their own fellowship.",
+        help_text=_("For entries that do not name their own fellowship."),
     )
-    url = models.URLField("URL", max_length=500, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     timezone = models.CharField(
-        "time zone",
+        _("time zone"),
         max_length=64,
         blank=True,
         validators=[validate_timezone],
-        help_text="For meetings whose zone cannot be found from their place (coordinates, ZIP "
-        "code, town or country). Empty: such meetings are refused, never put in UTC.",
+        help_text=_(
+            "For meetings whose zone cannot be found from their place (coordinates, ZIP "
+            "code, town or country). Empty: such meetings are refused, never put in UTC."
+        ),
     )
     entity = models.CharField(
-        max_length=200, blank=True, help_text="Who publishes it, as the source itself says."
+        max_length=200, blank=True, help_text=_("Who publishes it, as the source itself says.")
     )
-    entity_url = models.URLField("entity's website", max_length=500, blank=True)
+    entity_url = models.URLField(_("entity's website"), max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     # Who made it: a volunteer imports only into their own sources (groups.scope).
     created_by = models.ForeignKey(
@@ -1170,46 +1217,54 @@ class ImportSource(models.Model):
         editable=False,
         related_name="+",
     )
-    last_run = models.DateTimeField("last imported", null=True, blank=True)
+    last_run = models.DateTimeField(_("last imported"), null=True, blank=True)
 
     # A subscription: the URL is fetched again every refresh_hours (groups.importing.refresh).
     class Outcome(models.TextChoices):
-        OK = "ok", "Refreshed"
-        REFUSED = "refused", "Refused, nothing changed"
-        FAILED = "failed", "Failed, nothing changed"
+        OK = "ok", _("Refreshed")
+        REFUSED = "refused", _("Refused, nothing changed")
+        FAILED = "failed", _("Failed, nothing changed")
 
     refresh_hours = models.PositiveIntegerField(
-        "refresh every (hours)",
+        _("refresh every (hours)"),
         null=True,
         blank=True,
-        help_text="Fetch the URL again this often (manage.py refresh_sources, run by cron). "
-        "Empty or 0: not subscribed, imported only by hand.",
+        help_text=_(
+            "Fetch the URL again this often (manage.py refresh_sources, run by cron). "
+            "Empty or 0: not subscribed, imported only by hand."
+        ),
     )
     stewards = models.TextField(
         blank=True,
         validators=[validate_email_list],
-        help_text="E-mail addresses, comma-separated or one a line: told what each refresh "
-        "changed, and why one changed nothing.",
+        help_text=_(
+            "E-mail addresses, comma-separated or one a line: told what each refresh "
+            "changed, and why one changed nothing."
+        ),
     )
     max_deactivate_percent = models.PositiveSmallIntegerField(
-        "largest share a refresh may mark inactive (%)",
+        _("largest share a refresh may mark inactive (%)"),
         default=20,
         validators=[MaxValueValidator(100)],
-        help_text="Of the source's listed meetings. A refresh that would mark more of them "
-        "inactive (a broken or truncated feed, usually) changes nothing and tells the stewards.",
+        help_text=_(
+            "Of the source's listed meetings. A refresh that would mark more of them "
+            "inactive (a broken or truncated feed, usually) changes nothing and tells the stewards."
+        ),
     )
     refresh_skip_invalid = models.BooleanField(
-        "save the good rows when some are bad",
+        _("save the good rows when some are bad"),
         default=False,
-        help_text="Off: one row that cannot be understood refuses the whole refresh. On: the "
-        "others are saved and the bad ones listed to the stewards (their meetings stay as "
-        "they were).",
+        help_text=_(
+            "Off: one row that cannot be understood refuses the whole refresh. On: the "
+            "others are saved and the bad ones listed to the stewards (their meetings stay as "
+            "they were)."
+        ),
     )
-    last_checked = models.DateTimeField("last refresh", null=True, blank=True)
+    last_checked = models.DateTimeField(_("last refresh"), null=True, blank=True)
     last_outcome = models.CharField(
-        "outcome of the last refresh", max_length=10, choices=Outcome.choices, blank=True
+        _("outcome of the last refresh"), max_length=10, choices=Outcome.choices, blank=True
     )
-    last_message = models.TextField("what the last refresh said", blank=True)
+    last_message = models.TextField(_("what the last refresh said"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -1221,7 +1276,7 @@ class ImportSource(models.Model):
             models.CheckConstraint(
                 condition=Q(refresh_hours__isnull=True) | Q(refresh_hours=0) | ~Q(url=""),
                 name="import_source_subscription_has_url",
-                violation_error_message="A subscribed source needs a URL to fetch.",
+                violation_error_message=_("A subscribed source needs a URL to fetch."),
             ),
             models.CheckConstraint(
                 condition=Q(max_deactivate_percent__lte=100),
@@ -1241,7 +1296,7 @@ class ImportSource(models.Model):
 
     def clean(self):
         if self.refresh_hours and not self.url:
-            raise ValidationError({"url": "A subscribed source needs a URL to fetch."})
+            raise ValidationError({"url": _("A subscribed source needs a URL to fetch.")})
 
 
 class ImportRun(models.Model):
@@ -1249,8 +1304,8 @@ class ImportRun(models.Model):
     its preview and the volunteer's confirmation (content), then emptied."""
 
     class Status(models.TextChoices):
-        PREVIEW = "preview", "Previewed, not saved"
-        APPLIED = "applied", "Saved"
+        PREVIEW = "preview", _("Previewed, not saved")
+        APPLIED = "applied", _("Saved")
 
     source = models.ForeignKey(ImportSource, on_delete=models.CASCADE, related_name="runs")
     started = models.DateTimeField(auto_now_add=True)
@@ -1303,23 +1358,23 @@ class Helpline(models.Model):
     """A service to talk to someone now ("Need to talk to someone now?"), set by the operator
     for a country, or for a region inside it. None by default (groups.helplines)."""
 
-    name = models.CharField(max_length=120, help_text="e.g. SAMHSA's National Helpline.")
+    name = models.CharField(max_length=120, help_text=_("e.g. SAMHSA's National Helpline."))
     description = models.CharField(
-        max_length=255, blank=True, help_text="Who it is for and what it offers, in plain words."
+        max_length=255, blank=True, help_text=_("Who it is for and what it offers, in plain words.")
     )
     phone = models.CharField(
-        max_length=40, blank=True, help_text="As people dial it, e.g. 1-800-662-4357."
+        max_length=40, blank=True, help_text=_("As people dial it, e.g. 1-800-662-4357.")
     )
-    text = models.CharField("text message number", max_length=40, blank=True)
-    website = models.URLField(blank=True, help_text="Its own page, with chat if it offers it.")
+    text = models.CharField(_("text message number"), max_length=40, blank=True)
+    website = models.URLField(blank=True, help_text=_("Its own page, with chat if it offers it."))
     hours = models.CharField(
-        max_length=120, blank=True, help_text="e.g. '24 hours a day, every day'."
+        max_length=120, blank=True, help_text=_("e.g. '24 hours a day, every day'.")
     )
     languages = models.CharField(
-        max_length=120, blank=True, help_text="e.g. 'English and Spanish'."
+        max_length=120, blank=True, help_text=_("e.g. 'English and Spanish'.")
     )
     country = models.CharField(
-        max_length=2, help_text="ISO 3166 two-letter code of the country it serves, e.g. US."
+        max_length=2, help_text=_("ISO 3166 two-letter code of the country it serves, e.g. US.")
     )
     region = models.ForeignKey(
         Region,
@@ -1327,15 +1382,17 @@ class Helpline(models.Model):
         null=True,
         blank=True,
         related_name="helplines",
-        help_text="Only for a regional service: shown for searches in this region.",
+        help_text=_("Only for a regional service: shown for searches in this region."),
     )
     source_name = models.CharField(
-        "public source",
+        _("public source"),
         max_length=200,
-        help_text="Where the number is published, e.g. 'samhsa.gov'. A number that cannot be "
-        "confirmed there is left out.",
+        help_text=_(
+            "Where the number is published, e.g. 'samhsa.gov'. A number that cannot be "
+            "confirmed there is left out."
+        ),
     )
-    source_url = models.URLField("public source's address")
+    source_url = models.URLField(_("public source's address"))
     # This row's words in other languages, {"es": {"description": "…"}, "fr": {…}}; a field left out
     # reads in English (groups.translations).
     translations = models.JSONField(default=dict, blank=True, editable=False)

@@ -2,8 +2,9 @@
 
 A page is cached under its host and full URL (one cache may serve several sites, and a page
 names its own address in its links), the viewer's time-zone cookie, the current minute (the
-"starting soonest" order and "today" move with the clock) and the time of the last change to any
-listing (ListingsVersion, one small query). Any save of a meeting, venue, group, region,
+"starting soonest" order and "today" move with the clock), the page's language (its address
+says it too: groups.languages) and the time of the last change to any listing
+(ListingsVersion, one small query). Any save of a meeting, venue, group, region,
 fellowship or type, a check, an approval or an import moves that time on (groups.signals), so a
 volunteer's fix shows at once in every app server, whether the cache is per process or shared.
 Only complete 200 answers that set no cookie are kept. PAGE_CACHE_SECONDS=0 turns it off.
@@ -16,6 +17,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import translation
 
 from groups.models import ListingsVersion
 
@@ -29,6 +31,7 @@ def _key(request) -> str:
             request.get_host(),
             request.get_full_path(),
             request.COOKIES.get("tz", ""),
+            translation.get_language() or "",
         )
     )
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -43,12 +46,17 @@ def cached_page(view):
         key = _key(request)
         kept = cache.get(key)
         if kept is not None:
-            content, headers = kept
-            return HttpResponse(content, headers=headers)
+            content, headers, policy = kept
+            response = HttpResponse(content, headers=headers)
+            if policy:
+                response._csp_update = policy
+            return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             # Bytes and headers, not the response object: quicker to store and to read back.
-            cache.set(key, (response.content, dict(response.headers)), seconds)
+            # With what the page adds to its Content-Security-Policy (a style's hash).
+            policy = getattr(response, "_csp_update", None)
+            cache.set(key, (response.content, dict(response.headers), policy), seconds)
         return response
 
     return wrapper

@@ -42,7 +42,7 @@ def road_unit(country: str) -> str:
     return "mi" if country in MILES_COUNTRIES else "km"
 
 
-# Names a listing may give a country by that are not the English CLDR name.
+# Names a listing may give a country by that are not a CLDR name.
 _COUNTRY_ALIASES = {
     "uk": "GB",
     "great britain": "GB",
@@ -59,13 +59,22 @@ _COUNTRY_ALIASES = {
 
 @functools.cache
 def _country_codes() -> dict[str, str]:
-    """Country names (English, from the Unicode CLDR through Babel) and codes to codes."""
-    from babel import Locale
+    """Country names (from the Unicode CLDR through Babel) and codes to codes: the English
+    names, and those of the site's other languages ("Estados Unidos", "Royaume-Uni") where
+    they name no other country."""
+    from babel import Locale, UnknownLocaleError
+    from django.conf import settings
 
     codes = {}
-    for code, name in Locale("en").territories.items():
-        if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "QO", "UN", "ZZ"):
-            codes[name.casefold()] = codes[code.casefold()] = code
+    for language in ["en", *(code for code, _ in settings.LANGUAGES if code != "en")]:
+        try:
+            territories = Locale.parse(language, sep="-").territories
+        except (UnknownLocaleError, ValueError):
+            continue
+        for code, name in territories.items():
+            if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "QO", "UN", "ZZ"):
+                codes.setdefault(name.casefold(), code)
+                codes[code.casefold()] = code
     return {**codes, **_COUNTRY_ALIASES}
 
 

@@ -1,79 +1,134 @@
 """Referral sheets: a printable list of meetings, or a PDF of it, made from any search.
 
 Nothing about the client is asked for or kept: the options are the staff member's service,
-a short note for everyone (e.g. "Ask for Sam at reception"), layout and paper. Sheets are not
-logged with their search terms.
+a short note for everyone (e.g. "Ask for Sam at reception"), layout, paper and the sheet's
+language. Sheets are not logged with their search terms.
+
+A sheet may be printed in any of the site's languages, whatever the staff member's own: the form
+and its preview stay in theirs; the sheet, its PDF and its live link (the search page under that
+language's prefix) are drawn in the one chosen (`lang`, kept in the sheet's query).
 """
 
 import datetime
 import re
+import unicodedata
 from urllib.parse import urlencode, urlsplit
 
 import segno
 from django import forms
+from django.conf import settings
+from django.utils import translation
+from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from groups.clock import week_day
 from groups.filters import MeetingFilter
+from groups.translations import translated
 
 # A sheet lists at most this many meetings; past it, it says so and suggests narrowing.
 SHEET_LIMIT = 200
 # The sheet's own parameters (SheetOptions, the meetings left out, the form's preview button),
 # not the search's: the live search takes none of them.
-SHEET_OPTIONS = {"service", "note", "group_by", "paper", "online", "drop", "preview"}
+SHEET_OPTIONS = {"service", "note", "group_by", "paper", "online", "lang", "drop", "preview"}
 # What a sheet is when the form leaves an option out: in-person and hybrid meetings only (a
 # clinic hands over meetings near it; online ones are an explicit choice).
 DEFAULTS = {"group_by": "day", "paper": "a4", "online": "no"}
 
 
+def active_language() -> str:
+    """The active language as one of settings.LANGUAGES: the staff member's own (the page's),
+    or the sheet's while it is drawn (translation.override)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    if current in codes:
+        return current
+    base = current.split("-")[0].lower()
+    return base if base in codes else settings.LANGUAGE_CODE
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The sheet's languages, each named in its own words ("Español", "Français")."""
+    return [
+        (code, capfirst(translation.get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
+    ]
+
+
 class SheetOptions(forms.Form):
     service = forms.CharField(
-        label="Your service's name",
+        label=gettext_lazy("Your service's name"),
         max_length=80,
         required=False,
-        help_text="Printed at the top. Do not enter anything about the person you are helping.",
+        help_text=gettext_lazy(
+            "Printed at the top. Do not enter anything about the person you are helping."
+        ),
     )
     note = forms.CharField(
-        label="A note for everyone who gets this list",
+        label=gettext_lazy("A note for everyone who gets this list"),
         max_length=200,
         required=False,
-        help_text="For example “Ask for Sam at reception”. Nothing about the client.",
+        help_text=gettext_lazy("For example “Ask for Sam at reception”. Nothing about the client."),
     )
     group_by = forms.ChoiceField(
-        label="Group the meetings",
-        choices=[("day", "By day"), ("fellowship", "By fellowship, then day")],
+        label=gettext_lazy("Group the meetings"),
+        choices=[
+            ("day", gettext_lazy("By day")),
+            ("fellowship", gettext_lazy("By fellowship, then day")),
+        ],
         required=False,
     )
     paper = forms.ChoiceField(
-        label="Paper", choices=[("a4", "A4"), ("letter", "Letter")], required=False
+        label=pgettext_lazy("paper size", "Paper"),
+        choices=[("a4", "A4"), ("letter", pgettext_lazy("paper size", "Letter"))],
+        required=False,
     )
     online = forms.ChoiceField(
-        label="Online meetings",
+        label=gettext_lazy("Online meetings"),
         choices=[
-            ("no", "In-person and hybrid meetings only"),
-            ("yes", "Add online meetings, with their times in the client's time zone"),
+            ("no", gettext_lazy("In-person and hybrid meetings only")),
+            (
+                "yes",
+                gettext_lazy("Add online meetings, with their times in the client's time zone"),
+            ),
         ],
         required=False,
         widget=forms.RadioSelect,
-        help_text="The client's time zone is that of the place you search near.",
+        help_text=gettext_lazy("The client's time zone is that of the place you search near."),
+    )
+    # The sheet may be in the client's language, whatever the staff member's own: the form
+    # stays in theirs, the sheet (and its PDF) is drawn in this one.
+    lang = forms.ChoiceField(
+        label=gettext_lazy("Language of the sheet"),
+        choices=(),
+        required=False,
     )
 
     def __init__(self, data=None, *args, **kwargs):
         # A search carried over from the finder names no sheet option: the form shows, and
         # the sheet uses, the defaults.
+        defaults = self.defaults()
         if data is not None:
             data = data.copy()
-            for name, value in DEFAULTS.items():
+            for name, value in defaults.items():
                 if not data.get(name):
                     data[name] = value
         super().__init__(data, *args, **kwargs)
-        for name, value in DEFAULTS.items():
+        self.fields["lang"].choices = language_choices()
+        for name, value in defaults.items():
             self.fields[name].initial = value
+
+    @staticmethod
+    def defaults() -> dict[str, str]:
+        """DEFAULTS, and the sheet in the staff member's own language."""
+        return {**DEFAULTS, "lang": active_language()}
 
     def clean(self):
         data = super().clean()
-        for name, value in DEFAULTS.items():
+        for name, value in self.defaults().items():
             data[name] = data.get(name) or value
         return data
 
@@ -104,11 +159,14 @@ def search_params(params):
     return params
 
 
-def sheet_query(params) -> str:
+def sheet_query(params, lang: str | None = None) -> str:
     """The sheet's own query, for its links to the PDF and back to the form: the parameters set
-    (no empty ones), without the preview button."""
+    (no empty ones), without the preview button; with the sheet's language, when given, so
+    that the PDF and the form keep it."""
     params = _set(params)
     params.pop("preview", None)
+    if lang:
+        params["lang"] = lang
     return params.urlencode()
 
 
@@ -126,8 +184,8 @@ def live_link(params) -> str:
     pairs = [(name, values) for name, values in params.lists() if name in known and values]
     # A distance and its unit mean something only near a place; the unit alone, as the form's
     # select always sends it, only repeats what the search page infers from the place.
-    has_place = any(name in ("near", "lat") for name, _ in pairs)
-    has_distance = has_place and any(name == "distance" for name, _ in pairs)
+    has_place = any(name in ("near", "lat") for name, _values in pairs)
+    has_distance = has_place and any(name == "distance" for name, _values in pairs)
     pairs = [
         (name, values)
         for name, values in pairs
@@ -136,11 +194,45 @@ def live_link(params) -> str:
     return urlencode(pairs, doseq=True)
 
 
+def file_word(word: str, english: str) -> str:
+    """A word of a file name, in ASCII letters, digits and hyphens ("réunions" is "reunions"),
+    else the English one."""
+    return slugify(word)[:30].strip("-") or english
+
+
 def pdf_name(place: str | None, day: datetime.date) -> str:
-    """The PDF's file name: "meetings-leith-2026-12-01.pdf"; ASCII letters, digits and hyphens
-    only, so that it is safe in a header and on any disk."""
+    """The PDF's file name: "meetings-leith-2026-12-01.pdf" (the first word in the active
+    language); ASCII letters, digits and hyphens only, so that it is safe in a header and on
+    any disk."""
+    first = file_word(pgettext("file name of a referral sheet", "meetings"), "meetings")
     words = slugify(place or "")[:40].strip("-")
-    return f"meetings-{words + '-' if words else ''}{day:%Y-%m-%d}.pdf"
+    return f"{first}-{words + '-' if words else ''}{day:%Y-%m-%d}.pdf"
+
+
+# How the sheet says the day it was printed: as it always has in English, else in the way of the
+# language (Django's DATE_FORMAT: "1 de diciembre de 2026", "1 décembre 2026").
+PRINTED_DATE = {"en": "j F Y"}
+
+
+def printed_date(day: datetime.date) -> str:
+    """The date the sheet was printed, in the active language."""
+    return date_format(day, PRINTED_DATE.get(active_language()) or get_format("DATE_FORMAT"))
+
+
+def page_counter_css() -> str:
+    """The PDF's "Page 1 of 2" in the active language, as a stylesheet (WeasyPrint draws it;
+    the HTML sheet keeps sheet.css's English one, which the Content-Security-Policy allows by
+    its hash)."""
+    words = _("Page %(page)s of %(pages)s")
+    parts = re.split(r"(%\((?:page|pages)\)s)", words)
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    content = " ".join(counters.get(part) or _css_string(part) for part in parts if part)
+    return f"@page {{ @bottom-right {{ content: {content}; }} }}"
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return '"' + escaped.replace("\n", " ") + '"'
 
 
 def readable_dial(value: str) -> str:
@@ -150,17 +242,25 @@ def readable_dial(value: str) -> str:
     it is for phones that dial it themselves)."""
     number, *steps = value.split(",")
     words = [_spaced_number(number.strip())]
-    labels = iter(("meeting ID ", "passcode "))
+    labels = iter(("meeting ID", "passcode"))
     for step in (step.strip() for step in steps):
         if not step:
             continue
         digits = step.rstrip("#").lstrip("*")
         if digits.isdigit():
             label = next(labels, "")
-            code = _grouped(digits) if label == "meeting ID " else digits
-            words.append(f"then {label}{code}{' #' if step.endswith('#') else ''}")
+            pound = " #" if step.endswith("#") else ""
+            if label == "meeting ID":
+                # Translators: a step of dialling in to a meeting by phone, after a pause.
+                words.append(_("then meeting ID %(code)s") % {"code": _grouped(digits) + pound})
+            elif label == "passcode":
+                # Translators: a step of dialling in to a meeting by phone, after a pause.
+                words.append(_("then passcode %(code)s") % {"code": digits + pound})
+            else:
+                words.append(_("then %(code)s") % {"code": digits + pound})
         else:
-            words.append(f"then {step}")
+            # Translators: a step of dialling in to a meeting by phone, after a pause.
+            words.append(_("then %(code)s") % {"code": step})
     return ", ".join(words)
 
 
@@ -200,21 +300,47 @@ def for_family(meeting) -> bool:
 # Plain words for the types a sheet may print whose names alone say little to a client. Open and
 # Closed are explained in each fellowship's own words (Fellowship.open_meaning, closed_meaning).
 PLAIN_TYPES = {
-    "D": "members talk in turn about a topic",
-    "SP": "one member tells their story",
-    "BE": "for people new to recovery",
-    "ST": "members read and talk about one of the steps",
+    # Translators: what a "Discussion" meeting is, on a referral sheet's legend.
+    "D": gettext_lazy("members talk in turn about a topic"),
+    # Translators: what a "Speaker" meeting is, on a referral sheet's legend.
+    "SP": gettext_lazy("one member tells their story"),
+    # Translators: what a "Beginner" meeting is, on a referral sheet's legend.
+    "BE": gettext_lazy("for people new to recovery"),
+    # Translators: what a "Step study" meeting is, on a referral sheet's legend.
+    "ST": gettext_lazy("members read and talk about one of the steps"),
 }
 
 
 def dressed(rows) -> list:
-    """The rows with what the sheet prints beside each meeting: `for_family` and `dial` (its
-    dial-in number as a person reads it)."""
+    """The rows with what the sheet prints beside each meeting, in the active language:
+    `for_family`, `dial` (its dial-in number as a person reads it) and `type_names`."""
     for row in rows:
         meeting = row.meeting
         row.for_family = for_family(meeting)
         row.dial = readable_dial(meeting.conference_phone) if meeting.conference_phone else ""
+        row.type_names = [translated(t, "name") for t in meeting.types.all()]
     return rows
+
+
+def about(fellowships) -> list[dict]:
+    """What the sheet says about each fellowship on it, in the active language (where the
+    fellowship's texts have been translated; else in English)."""
+    about = [
+        {
+            "name": translated(f, "name"),
+            "focus": translated(f, "focus"),
+            "audience": "" if f.audience == f.Audience.ANYONE else str(f.get_audience_display()),
+            "description": translated(f, "description"),
+        }
+        for f in fellowships
+    ]
+    return sorted(about, key=lambda f: _sort_key(f["name"]))
+
+
+def _sort_key(text: str) -> tuple[str, str]:
+    """Alphabetical as a reader expects it, accents and case aside."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return ("".join(ch for ch in plain if not unicodedata.combining(ch)), text)
 
 
 def legend(rows) -> list[tuple[str, str]]:
@@ -225,11 +351,15 @@ def legend(rows) -> list[tuple[str, str]]:
     entries: dict[str, str] = {}
     kinds = {row.meeting.attendance for row in rows}
     if "hybrid" in kinds:
-        entries["Hybrid"] = "held in a room and online at the same time; either way is welcome"
+        entries[pgettext("meeting attendance", "Hybrid")] = _(
+            "held in a room and online at the same time; either way is welcome"
+        )
     if "online" in kinds:
-        entries["Online"] = "joined by the link, the QR code or the phone number given"
+        entries[pgettext("meeting attendance", "Online")] = _(
+            "joined by the link, the QR code or the phone number given"
+        )
     if any(row.for_family for row in rows):
-        entries["For family and friends"] = (
+        entries[_("For family and friends")] = _(
             "for people affected by someone else's drinking or drug use, not for the person "
             "who uses"
         )
@@ -243,12 +373,17 @@ def legend(rows) -> list[tuple[str, str]]:
             seen.add(key)
             if meeting_type.code in MEANINGS:
                 label, field = MEANINGS[meeting_type.code]
-                words = (getattr(fellowship, field, "") or "").strip().rstrip(".")
+                words = (translated(fellowship, field) or "").strip().rstrip(".")
                 if words:
-                    entries[f"{label} ({fellowship.short_name})"] = _lower_first(words)
+                    # Translators: a term on a referral sheet's legend: "Open (AA)".
+                    term = _("%(type)s (%(fellowship)s)") % {
+                        "type": label,
+                        "fellowship": translated(fellowship, "short_name"),
+                    }
+                    entries[term] = _lower_first(words)
             elif meeting_type.code in PLAIN_TYPES:
-                entries[meeting_type.name] = PLAIN_TYPES[meeting_type.code]
-    return sorted(entries.items())
+                entries[translated(meeting_type, "name")] = str(PLAIN_TYPES[meeting_type.code])
+    return sorted(entries.items(), key=lambda entry: _sort_key(entry[0]))
 
 
 def short_link(url: str, length: int = 42) -> str:
@@ -275,12 +410,19 @@ def groups_of(rows, group_by: str) -> list[tuple[str, list]]:
     is filed under the day it falls on for the client."""
     sections: dict[str, list] = {}
     if group_by == "fellowship":
-        ordered = sorted(rows, key=lambda r: (r.meeting.fellowship.name, _week_order(r)))
+        names = {
+            row.meeting.fellowship.pk: translated(row.meeting.fellowship, "name") for row in rows
+        }
+        ordered = sorted(
+            rows, key=lambda r: (_sort_key(names[r.meeting.fellowship.pk]), _week_order(r))
+        )
         for row in ordered:
-            sections.setdefault(row.meeting.fellowship.name, []).append(row)
+            sections.setdefault(names[row.meeting.fellowship.pk], []).append(row)
         return list(sections.items())
+    by_appointment = _("By appointment")
     for row in sorted(rows, key=_week_order):
-        title = "By appointment" if row.when is None else f"{row.when.shown:%A}"
+        # The weekday in the active language (Django's own names: "lunes", "lundi").
+        title = by_appointment if row.when is None else capfirst(date_format(row.when.shown, "l"))
         sections.setdefault(title, []).append(row)
     return list(sections.items())
 

@@ -16,6 +16,7 @@ everything, and alone keep what nobody created in the admin (imports, older rows
 import dataclasses
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from groups.catalogue import catalogue
 from groups.models import ChangeRequest, Group, ImportSource, Location, Meeting, Volunteer
@@ -35,9 +36,9 @@ class Scope:
 
     def describe(self) -> str:
         if self.everything:
-            return "every listing"
+            return _("every listing")
         if self.nothing:
-            return "no listings yet (ask a coordinator to give you a scope)"
+            return _("no listings yet (ask a coordinator to give you a scope)")
         return self.label
 
     # Querysets ---------------------------------------------------------------------------
@@ -182,14 +183,12 @@ def _read_scope(user) -> Scope:
         return Scope(user_id=user.pk)
     tree = catalogue().regions
     fellowships, regions = volunteer.fellowships.all(), volunteer.regions.all()
-    label = " in ".join(
-        part
-        for part in (
-            ", ".join(sorted(f.name for f in fellowships)),
-            ", ".join(sorted(r.name for r in regions)),
-        )
-        if part
-    )
+    names = ", ".join(sorted(f.name for f in fellowships))
+    places = ", ".join(sorted(r.name for r in regions))
+    label = names or places
+    if names and places:
+        # Translators: a volunteer's scope, e.g. "SMART Recovery in Leith, Portobello".
+        label = _("%(fellowships)s in %(regions)s") % {"fellowships": names, "regions": places}
     return Scope(
         fellowships=frozenset(f.pk for f in fellowships),
         regions=frozenset(pk for region in regions for pk in tree.below(region.pk)),

@@ -13,12 +13,40 @@ from django.db.models import Case, F, IntegerField, Value
 from django.db.models import When as Where
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from groups.clock import ViewerZone, When, occurrence, week_day
 from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
 from groups.models import Meeting, distance_km
 from groups.upcoming import upcoming_key, week_minute_span
 from groups.weektime import utc_minute_of_week
+
+
+class Label(str):
+    """The name of one part of a search's summary ("Day", "Near"): it reads in the page's
+    language ("Día"), and compares and hashes as its English `key`, so that code and templates
+    pick parts out by the key in every language (`label == "Understood"`,
+    `dict(summary)["Near"]`)."""
+
+    key: str
+
+    def __new__(cls, key: str, text=None):
+        label = super().__new__(cls, key if text is None else str(text))
+        label.key = key
+        return label
+
+    def __eq__(self, other):
+        return self.key == (other.key if isinstance(other, Label) else other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(self.key)
+
+    def __reduce__(self):
+        return (Label, (self.key, str(self)))
 
 
 @dataclasses.dataclass
@@ -53,30 +81,83 @@ class Result:
 
     @property
     def heading(self) -> str:
-        """How many were found: "47 meetings near Glasgow, and 91 online"."""
+        """How many were found: "47 meetings near Glasgow, and 91 online". Each way of
+        saying it is one sentence to translate, its noun agreeing with the first count."""
         cap = settings.SEARCH_COUNT_CAP
-
-        def meetings(n: int, word="meeting") -> str:
-            many = f"More than {cap}" if n >= cap and self.count_capped else str(n)
-            return f"{many} {word}{'' if n == 1 else 's'}"
-
         if self.count_near is None:
-            return meetings(self.count)
+            if self.count >= cap and self.count_capped:
+                return ngettext(
+                    "More than %(count)s meeting", "More than %(count)s meetings", cap
+                ) % {"count": cap}
+            return ngettext("%(count)s meeting", "%(count)s meetings", self.count) % {
+                "count": self.count
+            }
         place = self.filterset.form.origin[2]
-        text = f"{meetings(self.count_near)} near {place}"
-        if self.count_online:
-            more = f"more than {cap}" if self.count_online >= cap else str(self.count_online)
-            text += f", and {more} online"
-        return text
+        near, online = self.count_near, self.count_online
+        more_near = near >= cap and self.count_capped
+        more_online = bool(online) and online >= cap
+        values = {"count": cap if more_near else near, "place": place, "online": online}
+        n = values["count"]
+        if not online:
+            if more_near:
+                sentence = ngettext(
+                    "More than %(count)s meeting near %(place)s",
+                    "More than %(count)s meetings near %(place)s",
+                    n,
+                )
+            else:
+                sentence = ngettext(
+                    "%(count)s meeting near %(place)s", "%(count)s meetings near %(place)s", n
+                )
+        elif more_online:
+            values["online"] = cap
+            if more_near:
+                sentence = ngettext(
+                    "More than %(count)s meeting near %(place)s, and more than %(online)s online",
+                    "More than %(count)s meetings near %(place)s, and more than %(online)s online",
+                    n,
+                )
+            else:
+                sentence = ngettext(
+                    "%(count)s meeting near %(place)s, and more than %(online)s online",
+                    "%(count)s meetings near %(place)s, and more than %(online)s online",
+                    n,
+                )
+        elif more_near:
+            sentence = ngettext(
+                "More than %(count)s meeting near %(place)s, and %(online)s online",
+                "More than %(count)s meetings near %(place)s, and %(online)s online",
+                n,
+            )
+        else:
+            sentence = ngettext(
+                "%(count)s meeting near %(place)s, and %(online)s online",
+                "%(count)s meetings near %(place)s, and %(online)s online",
+                n,
+            )
+        return sentence % values
 
     @property
     def in_words(self) -> str:
         """The search in one line, for the bar above the results: "Today · In person · Near
         Glasgow, within 25 km". The order is named only when it is not the usual one."""
         skip = {"Understood"} | ({"Order"} if self.sort == "upcoming" else set())
-        lead = {"Near": "Near ", "Region": "In ", "Starting": "Starting: "}
-        words = [lead.get(label, "") + text for label, text in self.summary if label not in skip]
-        return " · ".join(words) if words else "Every meeting"
+        lead = {
+            # Translators: in the one line that sums up a search; %(where)s is like
+            # "Glasgow, within 15 miles".
+            "Near": lambda text: _("Near %(where)s") % {"where": text},
+            # Translators: in the one line that sums up a search; %(region)s is a region's name.
+            "Region": lambda text: _("In %(region)s") % {"region": text},
+            # Translators: in the one line that sums up a search; %(when)s is like "Now or in
+            # the next 2 hours".
+            "Starting": lambda text: _("Starting: %(when)s") % {"when": text},
+        }
+        words = [
+            lead[label.key](text) if label.key in lead else text
+            for label, text in self.summary
+            if label.key not in skip
+        ]
+        return " · ".join(words) if words else _("Every meeting")
 
     @property
     def today_left_out(self) -> tuple[str, str] | None:
@@ -271,7 +352,7 @@ def search(
             if number < 1:
                 raise ValueError
         except (TypeError, ValueError):
-            result.errors = {"page": ["Page must be a whole number, 1 or more."]}
+            result.errors = {"page": [_("Page must be a whole number, 1 or more.")]}
             return result
         # Counting every match of a broad search costs as much as the search: the count stops
         # past the cap (and ignores the order), and the page then says "more than".
@@ -326,56 +407,88 @@ def _names(choices, values) -> str:
     return ", ".join(str(labels.get(value, value)) for value in values)
 
 
-def summarise(filterset) -> list[tuple[str, str]]:
-    """The active filters in words, e.g. [("Day", "Monday, Friday"), ("Near", "Leith, 10 km")]."""
+def _labels() -> dict[str, str]:
+    """The summary's labels in the page's language, by their English keys."""
+    return {
+        "Words": _("Words"),
+        # Translators: a summary's label for what the search words were taken to mean.
+        "Understood": _("Understood"),
+        "Fellowship": _("Fellowship"),
+        "Approach": _("Approach"),
+        "Starting": pgettext("meeting time", "Starting"),
+        "Day": _("Day"),
+        "Time": pgettext("time of day", "Time"),
+        "Starting at or after": _("Starting at or after"),
+        "Starting before": _("Starting before"),
+        "How": pgettext("attendance", "How"),
+        "Types": _("Types"),
+        "Language": _("Language"),
+        "Region": _("Region"),
+        "Near": pgettext("place", "Near"),
+        "Status": _("Status"),
+        "Order": pgettext("sort order", "Order"),
+    }
+
+
+def summarise(filterset) -> list[tuple[Label, str]]:
+    """The active filters in words, e.g. [("Day", "Monday, Friday"), ("Near", "Leith, 10 km")];
+    each label a Label, in the page's language and known by its English key."""
     data = filterset.form.cleaned_data
     form = filterset.form
-    parts: list[tuple[str, str]] = []
+    labels = _labels()
+    parts: list[tuple[Label, str]] = []
+
+    def part(key: str, text: str) -> None:
+        parts.append((Label(key, labels[key]), text))
+
     if data.get("q"):
-        parts.append(("Words", f"“{data['q']}”"))
+        part("Words", _("“%(words)s”") % {"words": data["q"]})
         # Said plainly, so that nobody wonders why a meeting without the word is listed.
         for term in filterset.form.terms:
+            said = {"word": term.text, "name": term.label}
             if term.type_ids:
-                parts.append(("Understood", f"“{term.text}”: meetings of the type {term.label}"))
+                part("Understood", _("“%(word)s”: meetings of the type %(name)s") % said)
             elif term.language:
-                parts.append(("Understood", f"“{term.text}”: meetings in {term.label}"))
+                part("Understood", _("“%(word)s”: meetings in %(name)s") % said)
     if data.get("fellowship"):
-        parts.append(("Fellowship", _names(form.fields["fellowship"].choices, data["fellowship"])))
+        part("Fellowship", _names(form.fields["fellowship"].choices, data["fellowship"]))
     if data.get("approach"):
-        parts.append(("Approach", _names(form.fields["approach"].choices, data["approach"])))
+        part("Approach", _names(form.fields["approach"].choices, data["approach"]))
     if data.get("soon"):
-        parts.append(("Starting", _names(form.fields["soon"].choices, [data["soon"]])))
+        part("Starting", _names(form.fields["soon"].choices, [data["soon"]]))
     if data.get("day"):
-        parts.append(("Day", _names(form.fields["day"].choices, data["day"])))
+        part("Day", _names(form.fields["day"].choices, data["day"]))
     if data.get("time"):
-        parts.append(("Time", _names(form.fields["time"].choices, [data["time"]])))
+        part("Time", _names(form.fields["time"].choices, [data["time"]]))
     if data.get("start_after"):
-        parts.append(("Starting at or after", f"{data['start_after']:%H:%M}"))
+        part("Starting at or after", f"{data['start_after']:%H:%M}")
     if data.get("start_before"):
-        parts.append(("Starting before", f"{data['start_before']:%H:%M}"))
+        part("Starting before", f"{data['start_before']:%H:%M}")
     if data.get("attendance"):
         how = _names(form.fields["attendance"].choices, data["attendance"])
         if set(data["attendance"]) & {"in_person", "online"}:
-            how += " (hybrid meetings included)"
-        parts.append(("How", how))
+            # Translators: %(how)s is one or more of "In person", "Online", "Hybrid".
+            how = _("%(how)s (hybrid meetings included)") % {"how": how}
+        part("How", how)
     if data.get("type"):
-        parts.append(("Types", _names(filterset.type_choices, data["type"])))
+        part("Types", _names(filterset.type_choices, data["type"]))
     if data.get("language"):
-        parts.append(("Language", _names(filterset.language_choices, data["language"])))
+        part("Language", _names(filterset.language_choices, data["language"]))
     if data.get("region"):
-        parts.append(("Region", filterset.regions.by_slug[data["region"]][2]))
+        part("Region", filterset.regions.by_slug[data["region"]][2])
     if form.origin:
         distance = filterset.distance_km()
         unit = data.get("unit") or "km"
         shown = distance / KM_PER_MILE if unit == "mi" else distance
-        parts.append(
-            (
-                "Near",
-                f"{form.origin[2]}, within {shown:g} {dict(form.fields['unit'].choices)[unit]}",
-            )
-        )
+        within = {
+            "place": form.origin[2],
+            "distance": f"{shown:g}",
+            "unit": dict(form.fields["unit"].choices)[unit],
+        }
+        # Translators: %(unit)s is "km" or "miles".
+        part("Near", _("%(place)s, within %(distance)s %(unit)s") % within)
     if data.get("status"):
-        parts.append(("Status", _names(form.fields["status"].choices, data["status"])))
+        part("Status", _names(form.fields["status"].choices, data["status"]))
     sort = data.get("sort") or "upcoming"
-    parts.append(("Order", dict(SORTS)[sort]))
+    part("Order", str(dict(SORTS)[sort]))
     return parts

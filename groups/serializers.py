@@ -1,11 +1,25 @@
 """Meetings as JSON: the public API's rows and schema.org Event data.
 
-Private contacts never appear here: only fields a listing publishes.
+Private contacts never appear here: only fields a listing publishes. The API's fields and values
+are data, never translated; the schema.org description is read by people (in search engines),
+in the language of the meeting's page.
 """
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from groups.models import Meeting
+from groups.translations import translated
 
 SCHEMA_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+def _day_name(day) -> str | None:
+    """The weekday's English name, as data: the same whatever language is active."""
+    if day is None:
+        return None
+    with translation.override(None):  # the names as the code writes them
+        return str(Meeting.Day(day).label)
 
 
 def _time(value):
@@ -42,7 +56,7 @@ def meeting_json(row, request):
         "fellowship": {"slug": meeting.fellowship.slug, "name": meeting.fellowship.name},
         "group": meeting.group.name if meeting.group else None,
         "day": meeting.day,
-        "day_name": meeting.get_day_display() if meeting.day is not None else None,
+        "day_name": _day_name(meeting.day),
         "by_appointment": meeting.by_appointment,
         "time": _time(meeting.start_time),
         "end_time": _time(meeting.effective_end_time),
@@ -97,12 +111,13 @@ def meeting_schema_org(meeting, when, request):
         places.append(place)
     if meeting.is_online and meeting.conference_url:
         places.append({"@type": "VirtualLocation", "url": meeting.conference_url})
+    fellowship = translated(meeting.fellowship, "name")
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": meeting.name,
         "url": request.build_absolute_uri(meeting.get_absolute_url()),
-        "description": meeting.notes or f"A {meeting.fellowship.name} meeting.",
+        "description": meeting.notes or _("A %(fellowship)s meeting.") % {"fellowship": fellowship},
         "eventAttendanceMode": f"https://schema.org/{modes[meeting.attendance]}",
         "eventStatus": "https://schema.org/EventPostponed"
         if meeting.status == Meeting.Status.TEMPORARILY_CLOSED
@@ -110,7 +125,7 @@ def meeting_schema_org(meeting, when, request):
         "isAccessibleForFree": True,
         "organizer": {
             "@type": "Organization",
-            "name": meeting.fellowship.name,
+            "name": fellowship,
             "url": meeting.fellowship.website,
         },
         "location": places,

@@ -6,6 +6,9 @@ with those details). Used by the correction review and the meeting form alike.""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from groups.models import Location
 
@@ -23,10 +26,18 @@ def meetings_at(place: Location | None) -> int:
 def choice_field(count: int) -> forms.ChoiceField:
     """The question asked when the venue holds `count` > 1 meetings; it has no default."""
     return forms.ChoiceField(
-        label="Which meetings does this venue change apply to?",
+        label=_("Which meetings does this venue change apply to?"),
         choices=[
-            (THIS, "Only this meeting: it moves to a venue of its own"),
-            (ALL, f"All {count} meetings at this venue: the venue itself changes"),
+            (THIS, _("Only this meeting: it moves to a venue of its own")),
+            (
+                ALL,
+                ngettext(
+                    "All %(count)s meetings at this venue: the venue itself changes",
+                    "All %(count)s meetings at this venue: the venue itself changes",
+                    count,
+                )
+                % {"count": count},
+            ),
         ],
         widget=forms.RadioSelect,
         required=False,  # required only when the venue's details change (see needs_choice)
@@ -74,17 +85,19 @@ class VenueFields(forms.Form):
     change the chosen venue, and a venue other meetings are held at asks which meetings the
     change is for. `save_venue` (before the meeting is saved) carries it out."""
 
-    venue_name = forms.CharField(label="Venue name", required=False, max_length=200)
-    venue_address = forms.CharField(label="Street address", required=False, max_length=255)
-    venue_city = forms.CharField(label="Town or city", required=False, max_length=120)
-    venue_postal_code = forms.CharField(label="Postal code", required=False, max_length=20)
-    venue_country = forms.CharField(label="Country", required=False, max_length=80)
+    venue_name = forms.CharField(label=_lazy("Venue name"), required=False, max_length=200)
+    venue_address = forms.CharField(label=_lazy("Street address"), required=False, max_length=255)
+    venue_city = forms.CharField(label=_lazy("Town or city"), required=False, max_length=120)
+    venue_postal_code = forms.CharField(label=_lazy("Postal code"), required=False, max_length=20)
+    venue_country = forms.CharField(label=_lazy("Country"), required=False, max_length=80)
     venue_change = forms.ChoiceField(
-        label="Which meetings does a change to these details apply to?",
-        choices=[(THIS, "Only this meeting"), (ALL, "All meetings at this venue")],
+        label=_lazy("Which meetings does a change to these details apply to?"),
+        choices=[(THIS, _lazy("Only this meeting")), (ALL, _lazy("All meetings at this venue"))],
         widget=forms.RadioSelect,
         required=False,
-        help_text="Asked only when the venue's details change and other meetings are held there.",
+        help_text=_lazy(
+            "Asked only when the venue's details change and other meetings are held there."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -112,9 +125,14 @@ class VenueFields(forms.Form):
             if choice not in (ALL, THIS):
                 self.add_error(
                     "venue_change",
-                    f"{others} other meeting{'s are' if others > 1 else ' is'} held at this "
-                    "venue: choose whether the change is to the venue (all of them) or to this "
-                    "meeting only.",
+                    ngettext(
+                        "%(count)s other meeting is held at this venue: choose whether the "
+                        "change is to the venue (all of them) or to this meeting only.",
+                        "%(count)s other meetings are held at this venue: choose whether the "
+                        "change is to the venue (all of them) or to this meeting only.",
+                        others,
+                    )
+                    % {"count": others},
                 )
                 return cleaned
             if choice == THIS:

@@ -1,3 +1,4 @@
+import base64
 import functools
 import hashlib
 import json
@@ -17,8 +18,10 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import http_date, parse_http_date_safe, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from groups import calendar, corrections, feeds, hardhour, ratelimit
@@ -211,10 +214,10 @@ def _propose(request, form, template, context):
 
 
 class ZoneChoice(forms.Form):
-    tz = forms.ChoiceField(label="Show times in", required=False)
+    tz = forms.ChoiceField(label=gettext_lazy("Show times in"), required=False)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    automatic = "My device's time zone (automatic)"
+    automatic = gettext_lazy("My device's time zone (automatic)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -298,7 +301,9 @@ def meeting_ics(request, slug):
     obj = _get_meeting_or_404(slug)
     if obj.status == Meeting.Status.INACTIVE:
         return HttpResponse(
-            "This meeting is no longer held.", status=410, content_type="text/plain"
+            _("This meeting is no longer held."),
+            status=410,
+            content_type="text/plain; charset=utf-8",
         )
     return _calendar_response(calendar.build([obj], request), obj.slug)
 
@@ -311,7 +316,9 @@ def meetings_ics(request):
     )
     if result.errors:
         return JsonResponse({"errors": result.errors}, status=400)
-    return _calendar_response(calendar.build([r.meeting for r in result.rows], request), "meetings")
+    # The file's name in the page's language, in ASCII ("reuniones.ics", "reunions.ics").
+    name = referrals_module.file_word(pgettext("calendar file name", "meetings"), "meetings")
+    return _calendar_response(calendar.build([r.meeting for r in result.rows], request), name)
 
 
 def _calendar_response(body: bytes, name: str):
@@ -348,7 +355,8 @@ def fellowships(request):
         for row in rows:
             row.near_count = counts.get(row.pk, 0)
 
-        # "Edinburgh, within 15 miles": the place and distance as the search page words them.
+        # "Edinburgh, within 15 miles": the place and distance as the search page words them
+        # (a label compares as its English key in every language: groups.search.Label).
         words = dict(summarise(filterset))["Near"]
         context["near"] = {"place": filterset.form.origin[2], "words": words}
     return render(request, "groups/fellowships.html", context)
@@ -369,54 +377,81 @@ def fellowship(request, slug):
 @require_safe
 def referrals(request):
     """Service staff adjust a search and choose how the sheet looks; "Preview" lists the
-    meetings the sheet would print, each of which they may leave out."""
+    meetings the sheet would print, each of which they may leave out. The form and the preview
+    are in the staff member's language, whatever the sheet's."""
     # The form shows the search as asked (not the sheet's defaults added to it), so that the
     # next submission carries only what staff chose.
-    filterset, _ = matching(request.GET, cookie_tz=_cookie_tz(request))
+    filterset, _queryset = matching(request.GET, cookie_tz=_cookie_tz(request))
     options = SheetOptions(request.GET or None)
     errors = errors_of(filterset)
     if options.is_bound and not options.is_valid():
         errors.update({name: list(messages) for name, messages in options.errors.items()})
     context = {"result": {"errors": errors}, "form": filterset.form, "options": options}
     if "preview" in request.GET and not errors:
-        sheet, status = _sheet(request)
+        sheet, status = _sheet(request, preview=True)
         if status == 200:
             context.update(preview=sheet, result=sheet["result"])
     return render(request, "referrals/form.html", context, status=400 if errors else 200)
 
 
-def _sheet(request):
-    """The sheet's context and status: the same search as the finder, in week order."""
+def _sheet(request, *, preview=False):
+    """The sheet's context and status: the same search as the finder, in week order. Its words
+    are in the sheet's language (`lang`; for the preview, the staff member's), and so is its
+    live link; its links to the PDF and back to the form, and any errors, are in the staff
+    member's."""
     options = SheetOptions(request.GET)
+    staff = referrals_module.active_language()
+    valid = options.is_valid()
+    chosen = options.cleaned_data["lang"] if valid else None
+    language = chosen if chosen and not preview else staff
     params = referrals_module.search_params(request.GET)
     # Printed in the service's time: the place searched, else the browser's zone, else the
     # directory's; online meetings from elsewhere are converted and filed under their day.
-    result = search(
-        params,
-        cookie_tz=_cookie_tz(request),
-        place_first=True,
-        paginate=False,
-        limit=referrals_module.SHEET_LIMIT + 1,
-    )
+    with translation.override(language):
+        result = search(
+            params,
+            cookie_tz=_cookie_tz(request),
+            place_first=True,
+            paginate=False,
+            limit=referrals_module.SHEET_LIMIT + 1,
+        )
+        if not result.errors and valid:
+            context = _sheet_context(request, result, options, params)
     errors = dict(result.errors)
-    if not options.is_valid():
+    if errors and language != staff:
+        # The same errors, in the words of the form they are shown on.
+        errors = errors_of(matching(params, cookie_tz=_cookie_tz(request))[0])
+    if not valid:
         errors.update({name: list(messages) for name, messages in options.errors.items()})
     if errors:
         result.errors = errors
         # The form again, with the search as asked (not with the sheet's defaults added).
         form = matching(request.GET, cookie_tz=_cookie_tz(request))[0].form
         return {"result": result, "form": form, "options": options}, 400
+    # Reversed in the staff member's language: the form opens in theirs, whatever the sheet's.
+    query = context["query"] = referrals_module.sheet_query(request.GET, chosen)
+    context["pdf_link"] = f"{reverse('referral_sheet_pdf')}?{query}"
+    context["form_link"] = f"{reverse('referrals')}?{query + '&' if query else ''}preview=1"
+    context["staff_language"] = staff
+    return context, 200
+
+
+def _sheet_context(request, result, options, params) -> dict:
+    """What the sheet shows, in the active language (the sheet's)."""
     listed = referrals_module.dressed(result.rows[: referrals_module.SHEET_LIMIT])
     # Left out here rather than in SQL: the preview lists them too, so that they can be kept.
     dropped = referrals_module.dropped(request.GET)
     rows = [row for row in listed if row.meeting.slug not in dropped]
-    fellowships = sorted({row.meeting.fellowship for row in rows}, key=lambda f: f.name)
+    fellowships = {row.meeting.fellowship for row in rows}
     today = timezone.localdate(result.now, result.viewer.zone or None)
     origin = result.filterset.form.origin
     live = referrals_module.live_link(params)
-    context = {
+    # The search page in the sheet's language (/es/meetings/…), for the client to check.
+    live_path = reverse("meetings")
+    return {
         "result": result,
         "options": options.cleaned_data,
+        "language": referrals_module.active_language(),
         "listed": listed,
         "rows": rows,
         "dropped": dropped,
@@ -424,23 +459,43 @@ def _sheet(request):
         "left_out": len(listed) - len(rows),
         "sections": referrals_module.groups_of(rows, options.cleaned_data["group_by"]),
         "legend": referrals_module.legend(rows),
+        "summary": _summary_for_sheet(result),
         "more": len(result.rows) > referrals_module.SHEET_LIMIT,
         "limit": referrals_module.SHEET_LIMIT,
-        "fellowships": fellowships,
-        "query": referrals_module.sheet_query(request.GET),
-        "live_url": request.build_absolute_uri(f"{reverse('meetings')}{'?' if live else ''}{live}"),
+        "fellowships": referrals_module.about(fellowships),
+        "live_url": request.build_absolute_uri(f"{live_path}{'?' if live else ''}{live}"),
         "today": today,
+        "printed": referrals_module.printed_date(today),
+        "page_counter": referrals_module.page_counter_css(),
         "filename": referrals_module.pdf_name(origin[2] if origin else None, today),
     }
-    return context, 200
+
+
+def _summary_for_sheet(result) -> list[tuple[str, str]]:
+    """The search in words as the sheet prints it: without its order (always the week's) and
+    status (always "meeting" unless asked otherwise). The labels are in the sheet's language
+    and compare as their English keys (groups.search.Label)."""
+    return [(label, text) for label, text in result.summary if label not in ("Order", "Status")]
+
+
+def _in_language(response, language: str):
+    response["Content-Language"] = language
+    return response
 
 
 @require_safe
 @cached_page
 def referral_sheet(request):
+    # Cached under its address, which names the sheet's language (`lang`), and the page's.
     context, status = _sheet(request)
-    template = "referrals/sheet.html" if status == 200 else "referrals/form.html"
-    return render(request, template, context, status=status)
+    if status != 200:
+        return render(request, "referrals/form.html", context, status=status)
+    with translation.override(context["language"]):
+        response = render(request, "referrals/sheet.html", context)
+    # Its page numbers' style, in the sheet's language, is allowed by its hash like sheet.css.
+    digest = base64.b64encode(hashlib.sha256(context["page_counter"].encode()).digest()).decode()
+    response._csp_update = {"style-src": [f"'sha256-{digest}'"]}
+    return _in_language(response, context["language"])
 
 
 @require_safe
@@ -449,10 +504,11 @@ def referral_sheet_pdf(request):
     context, status = _sheet(request)
     if status != 200:
         return render(request, "referrals/form.html", context, status=status)
-    html = render_to_string("referrals/sheet.html", {**context, "pdf": True}, request=request)
+    with translation.override(context["language"]):
+        html = render_to_string("referrals/sheet.html", {**context, "pdf": True}, request=request)
     response = HttpResponse(referrals_module.pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{context["filename"]}"'
-    return response
+    return _in_language(response, context["language"])
 
 
 def _cors(response):

@@ -9,24 +9,27 @@ import dataclasses
 
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, to_locale
 
-from groups.filters import DEFAULT_DISTANCE, DEFAULT_DISTANCE_MILES, MAX_DISTANCE, UNITS
+from groups.clock import is_english, language
+from groups.filters import DEFAULT_DISTANCE, DEFAULT_DISTANCE_MILES, MAX_DISTANCE
 
 # Filters a widening may drop, each with the words for the search without it. The two ends of a
 # start-time window go together.
 DROPPABLE = (
-    (("day",), "Any day"),
-    (("time",), "Any time of day"),
-    (("soon",), "Starting at any time"),
-    (("start_after", "start_before"), "Any start time"),
-    (("type",), "Any type of meeting"),
-    (("language",), "Any language"),
-    (("fellowship",), "Any fellowship"),
-    (("approach",), "Any approach"),
-    (("attendance",), "In person or online"),
-    (("region",), "Any region"),
-    (("q",), "Without the search words"),
-    (("status",), "Any status"),
+    (("day",), gettext_lazy("Any day")),
+    (("time",), gettext_lazy("Any time of day")),
+    (("soon",), gettext_lazy("Starting at any time")),
+    (("start_after", "start_before"), gettext_lazy("Any start time")),
+    (("type",), gettext_lazy("Any type of meeting")),
+    (("language",), gettext_lazy("Any language")),
+    (("fellowship",), gettext_lazy("Any fellowship")),
+    (("approach",), gettext_lazy("Any approach")),
+    (("attendance",), gettext_lazy("In person or online")),
+    (("region",), gettext_lazy("Any region")),
+    (("q",), gettext_lazy("Without the search words")),
+    (("status",), gettext_lazy("Any status")),
 )
 
 # Of the filters that could go, those whose removal finds the most meetings: two at most, so
@@ -45,8 +48,26 @@ class Widening:
     def meetings(self) -> str:
         """ "12 meetings", "1 meeting", "more than 1000 meetings"."""
         if self.capped:
-            return f"more than {settings.SEARCH_COUNT_CAP} meetings"
-        return f"{self.count} meeting{'' if self.count == 1 else 's'}"
+            cap = settings.SEARCH_COUNT_CAP
+            return ngettext("more than %(count)s meeting", "more than %(count)s meetings", cap) % {
+                "count": cap
+            }
+        return ngettext("%(count)s meeting", "%(count)s meetings", self.count) % {
+            "count": self.count
+        }
+
+
+def _within(distance: float, shown: str, unit: str) -> str:
+    """ "Within 50 km", "Within 30 miles", the number written as the reader's language writes
+    it ("Dans un rayon de 7,5 km")."""
+    lang = language()
+    if not is_english(lang):
+        from babel.numbers import format_decimal
+
+        shown = format_decimal(distance, locale=to_locale(lang))
+    if unit == "mi":
+        return _("Within %(distance)s miles") % {"distance": shown}
+    return _("Within %(distance)s km") % {"distance": shown}
 
 
 def _query(params) -> QueryDict:
@@ -90,14 +111,14 @@ def widenings(result) -> list[Widening]:
         counted["tz"] = result.viewer.name
     cap = settings.SEARCH_COUNT_CAP
 
-    def widening(label: str, changes: dict[str, list[str] | None]) -> Widening | None:
+    def widening(label, changes: dict[str, list[str] | None]) -> Widening | None:
         filterset = _filterset(_changed(counted, changes), result.now, "")
         if not filterset.is_valid():
             return None
         count = _capped_count(filterset.qs, cap)
         if not count:
             return None
-        return Widening(label, min(count, cap), count > cap, _changed(link, changes))
+        return Widening(str(label), min(count, cap), count > cap, _changed(link, changes))
 
     attendance = data.get("attendance") or []
     excludes_online = bool(attendance) and "online" not in attendance
@@ -107,8 +128,8 @@ def widenings(result) -> list[Widening]:
             continue
         if names == ("attendance",) and excludes_online:
             continue  # that is "Include online meetings", below
-        if names == ("q",):
-            label = f"Without “{data['q']}”" if data.get("q") else label
+        if names == ("q",) and data.get("q"):
+            label = _("Without “%(words)s”") % {"words": data["q"]}
         found = widening(label, dict.fromkeys(names))
         if found is not None:
             drops.append(found)
@@ -122,12 +143,12 @@ def widenings(result) -> list[Widening]:
         wider = min(distance * 2, MAX_DISTANCE)
         if wider > distance:
             shown = f"{wider:g}"
-            found = widening(f"Within {shown} {dict(UNITS)[unit]}", {"distance": [shown]})
+            found = widening(_within(wider, shown, unit), {"distance": [shown]})
             if found is not None:
                 offered.append(found)
 
     if excludes_online:
-        found = widening("Include online meetings", {"attendance": [*attendance, "online"]})
+        found = widening(_("Include online meetings"), {"attendance": [*attendance, "online"]})
         if found is not None:
             offered.append(found)
     return offered

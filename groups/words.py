@@ -5,7 +5,9 @@ A word that names a type or a language widens the word search rather than replac
 the meetings tagged with it *or* with the word in their name, group, venue, town or notes
 ("women" finds the 39 women's meetings and "Women in Recovery", untagged). Names are matched
 whole, longest first ("young people" before "young"), without case or accents ("espanol"), in
-English and in each language's own name (Babel, from CLDR), and in Spanish and French.
+English and in each language's own name (Babel, from CLDR), and in Spanish and French; types by
+their names in every language they are translated into ("mujeres", "femmes"), and by everyday
+words in English, Spanish and French.
 """
 
 import contextlib
@@ -20,15 +22,27 @@ FILLERS = frozenset(
     | {"le", "les", "pour", "reunions"}
 )
 
-# Everyday words for the needs people search by most (REFERENCE §3), by the type's name.
+# Everyday words for the needs people search by most (REFERENCE §3), by the type's English
+# name, in English, Spanish and French (the types' own names in each language come from their
+# translations: "Mujeres", "Femmes").
 SYNONYMS = {
-    "women": ("woman", "womens", "women only", "ladies"),
-    "men": ("man", "mens", "men only"),
-    "lgbtq": ("lgbt", "lgbtq+", "lgbtqia", "lgbtqia+", "queer"),
-    "young people": ("young", "youth", "young persons"),
-    "newcomer": ("newcomers", "beginner", "beginners", "new comers", "first timers"),
+    "women": ("woman", "womens", "women only", "ladies")
+    + ("mujer", "mujeres", "solo mujeres", "damas")
+    + ("femme", "femmes", "entre femmes"),
+    "men": ("man", "mens", "men only")
+    + ("hombre", "hombres", "solo hombres", "varones")
+    + ("homme", "hommes", "entre hommes"),
+    "lgbtq": ("lgbt", "lgbtq+", "lgbtqia", "lgbtqia+", "queer", "lgbti", "lgbtqi+"),
+    "young people": ("young", "youth", "young persons")
+    + ("jovenes", "joven", "gente joven", "juventud")
+    + ("jeune", "jeunes", "jeunesse"),
+    "newcomer": ("newcomers", "beginner", "beginners", "new comers", "first timers")
+    + ("principiante", "principiantes", "recien llegados", "recien llegado", "nuevos")
+    + ("nouveaux", "nouveau", "nouveaux venus", "nouvelles personnes", "debutants"),
     "beginners": ("beginner", "newcomer", "newcomers"),
-    "wheelchair access": ("wheelchair", "wheelchair accessible", "step free", "accessible"),
+    "wheelchair access": ("wheelchair", "wheelchair accessible", "step free", "accessible")
+    + ("silla de ruedas", "accesible", "acceso para silla de ruedas")
+    + ("fauteuil roulant", "accessible en fauteuil", "acces fauteuil roulant"),
 }
 
 SPEECH_LOCALES = ("en", "es", "fr")
@@ -64,7 +78,7 @@ def _language_names(code: str, name: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=8)
-def _index(type_terms: tuple, languages: tuple) -> dict[str, Term]:
+def _index(type_terms: tuple, type_words: tuple, languages: tuple) -> dict[str, Term]:
     """Folded phrase → Term. Keyed by the catalogue's contents, so a changed catalogue builds a
     new index."""
     index: dict[str, Term] = {}
@@ -72,13 +86,19 @@ def _index(type_terms: tuple, languages: tuple) -> dict[str, Term]:
         for phrase in _language_names(code, name):
             index.setdefault(phrase, Term(phrase, language=code, label=name))
     named: dict[str, tuple[str, set]] = {}
-    for pk, name, language in type_terms:
+    labels = {pk: name for pk, name, _ in type_terms}  # in the reader's language
+    english = {}
+    for pk, name, _ in type_words:
+        english.setdefault(pk, set()).add(fold(name))
+    for pk, name, language in type_words:
         if language:  # a language type is the language ("Spanish" is Spanish)
             label = dict(languages).get(language, (name,))[0]
             index.setdefault(fold(name), Term(name, language=language, label=label))
             continue
-        for phrase in {fold(name), *(fold(s) for s in SYNONYMS.get(fold(name), ()))}:
-            named.setdefault(phrase, (name, set()))[1].add(pk)
+        label = labels.get(pk, name)
+        synonyms = (fold(s) for each in english[pk] for s in SYNONYMS.get(each, ()))
+        for phrase in {fold(name), *synonyms}:
+            named.setdefault(phrase, (label, set()))[1].add(pk)
     for phrase, (label, ids) in named.items():
         index.setdefault(phrase, Term(phrase, type_ids=frozenset(ids), label=label))
     return index
@@ -86,7 +106,7 @@ def _index(type_terms: tuple, languages: tuple) -> dict[str, Term]:
 
 def read(text: str, known) -> list[Term]:
     """The terms of a search's words, given the catalogue (groups.catalogue.Catalogue)."""
-    index = _index(known.type_terms, tuple(sorted(known.languages.items())))
+    index = _index(known.type_terms, known.type_words, tuple(sorted(known.languages.items())))
     words = text.split()
     folded = [fold(word) for word in words]
     terms: list[Term] = []

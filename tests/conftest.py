@@ -111,3 +111,15 @@ def aa():
 @pytest.fixture
 def smart():
     return Fellowship.objects.get(slug="smart-recovery")
+
+
+@pytest.fixture(autouse=True)
+def english_to_start():
+    """Each test starts in English: a request in another language leaves that language active
+    in the thread (Django's LocaleMiddleware activates it and does not put it back), and a
+    later test's reverse() would then make Spanish addresses."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -10,15 +10,26 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from groups.catalogue import catalogue
 from groups.models import needs_check_q
 from groups.scope import scope_of
 
-admin.site.site_header = f"{settings.SITE_NAME}: volunteers"
+
+def _site_header() -> str:
+    # Translators: the admin's header; site is the directory's name.
+    return _("%(site)s: volunteers") % {"site": settings.SITE_NAME}
+
+
+# Read when a page is drawn, so in the language of the request.
+admin.site.site_header = lazy(_site_header, str)()
 admin.site.site_title = settings.SITE_NAME
-admin.site.index_title = "Keep the listings current"
+admin.site.index_title = _lazy("Keep the listings current")
 
 
 class DirectoryAdmin(admin.ModelAdmin):
@@ -44,7 +55,7 @@ def _is_autocomplete(request) -> bool:
 class RegionFilter(admin.SimpleListFilter):
     """A region and every place inside it."""
 
-    title = "region"
+    title = _lazy("region")
     parameter_name = "region"
 
     def lookups(self, request, model_admin):
@@ -72,11 +83,11 @@ class LocationRegionFilter(RegionFilter):
 class FlaggedFilter(admin.SimpleListFilter):
     """The listings people reported nobody at (the admin home's "flagged" count links here)."""
 
-    title = "flagged"
+    title = _lazy("flagged")
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Flagged by “nobody was there”"), ("no", "Not flagged")]
+        return [("yes", _("Flagged by “nobody was there”")), ("no", _("Not flagged"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -87,14 +98,30 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 
 class CheckedFilter(admin.SimpleListFilter):
-    title = "last checked"
+    title = _lazy("last checked")
     parameter_name = "checked"
 
     def lookups(self, request, model_admin):
         days = settings.VERIFICATION_INTERVAL_DAYS
         return [
-            ("stale", f"Needs checking (over {days} days, never, or flagged)"),
-            ("recent", f"Checked in the last {days} days"),
+            (
+                "stale",
+                ngettext(
+                    "Needs checking (over %(days)s day, never, or flagged)",
+                    "Needs checking (over %(days)s days, never, or flagged)",
+                    days,
+                )
+                % {"days": days},
+            ),
+            (
+                "recent",
+                ngettext(
+                    "Checked in the last %(days)s day",
+                    "Checked in the last %(days)s days",
+                    days,
+                )
+                % {"days": days},
+            ),
         ]
 
     def queryset(self, request, queryset):
@@ -148,7 +175,7 @@ class ScopedMixin:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if not scope_of(request.user).allows(obj):
-                raise PermissionDenied("That would put the listing outside your scope.")
+                raise PermissionDenied(_("That would put the listing outside your scope."))
 
 
 class ScopedAdmin(ScopedMixin, SimpleHistoryAdmin, DirectoryAdmin):

@@ -2,14 +2,85 @@
 every page of the site; volunteers may look, coordinators change."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.utils.translation import gettext_lazy as _
 
-from groups.admin.base import DirectoryAdmin, _is_autocomplete
+from groups.admin.base import DirectoryAdmin, _is_autocomplete, https_links
 from groups.models import Fellowship, Language, MeetingType, Region, TypeVocabulary
 from groups.scope import scope_of
+from groups.translations import TranslatedFieldsForm
+
+# Each text a visitor reads about a fellowship, in every other language of the interface.
+FELLOWSHIP_TEXTS = (
+    "name",
+    "short_name",
+    "description",
+    "focus",
+    "faith",
+    "goal",
+    "family_groups",
+    "first_meeting",
+    "open_meaning",
+    "closed_meaning",
+)
+
+
+class InOtherLanguages:
+    """Admin of a row with `translations`: a last section "In other languages" with one field
+    per language for each of the form's translated fields (groups.translations)."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        form = self.form
+        fields = [f"{f}__{code}" for f in form.translated_fields for code in self._codes()]
+        if fields and self.has_change_permission(request, obj):
+            fieldsets.append(
+                (
+                    _("In other languages"),
+                    {
+                        "fields": fields,
+                        "description": _(
+                            "What visitors reading in another language see. Left blank, a "
+                            "text reads in English."
+                        ),
+                    },
+                )
+            )
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The per-language fields are the form's own (made in its __init__), not the model's.
+        shown = kwargs.get("fields") or flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [name for name in shown if "__" not in name]
+        return super().get_form(request, obj, change, **kwargs)
+
+    @staticmethod
+    def _codes():
+        from groups.translations import other_languages
+
+        return [code for code, _ in other_languages()]
+
+
+class FellowshipForm(TranslatedFieldsForm):
+    translated_fields = FELLOWSHIP_TEXTS
+
+    class Meta:
+        model = Fellowship
+        fields = "__all__"
+        formfield_callback = https_links
+
+
+class MeetingTypeForm(TranslatedFieldsForm):
+    translated_fields = ("name",)
+
+    class Meta:
+        model = MeetingType
+        fields = "__all__"
 
 
 @admin.register(Fellowship)
-class FellowshipAdmin(DirectoryAdmin):
+class FellowshipAdmin(InOtherLanguages, DirectoryAdmin):
+    form = FellowshipForm
     list_display = ["name", "short_name", "twelve_step", "spirituality", "audience"]
     list_filter = ["twelve_step", "spirituality", "audience"]
     search_fields = ["name", "short_name"]
@@ -19,7 +90,7 @@ class FellowshipAdmin(DirectoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "website", "description"]}),
         (
-            "Who it is for and its approach",
+            _("Who it is for and its approach"),
             {
                 "fields": [
                     "focus",
@@ -33,16 +104,18 @@ class FellowshipAdmin(DirectoryAdmin):
                 ]
             },
         ),
-        ("Meetings", {"fields": ["led_by", "family_groups", "first_meeting"]}),
+        (_("Meetings"), {"fields": ["led_by", "family_groups", "first_meeting"]}),
         (
-            "Open and closed meetings",
+            _("Open and closed meetings"),
             {
-                "description": "Leave both blank where open and closed meetings are not part "
-                "of the fellowship's own practice.",
+                "description": _(
+                    "Leave both blank where open and closed meetings are not part "
+                    "of the fellowship's own practice."
+                ),
                 "fields": ["open_meaning", "closed_meaning"],
             },
         ),
-        ("Meeting types", {"fields": ["type_vocabulary"]}),
+        (_("Meeting types"), {"fields": ["type_vocabulary"]}),
     ]
 
 
@@ -53,7 +126,9 @@ class TypeVocabularyAdmin(DirectoryAdmin):
 
 
 @admin.register(MeetingType)
-class MeetingTypeAdmin(DirectoryAdmin):
+class MeetingTypeAdmin(InOtherLanguages, DirectoryAdmin):
+    form = MeetingTypeForm
+    fieldsets = [(None, {"fields": ["vocabulary", "code", "name", "category", "language"]})]
     list_display = ["code", "name", "category", "vocabulary"]
     list_filter = ["vocabulary", "category"]
     search_fields = ["code", "name"]

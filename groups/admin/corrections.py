@@ -6,7 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from groups import corrections, venues
 from groups.admin.base import DirectoryAdmin, ScopedMixin
@@ -17,11 +21,11 @@ from groups.models import ChangeRequest, Fellowship, Meeting
 class DecisionFilter(admin.SimpleListFilter):
     """The queue opens on what is waiting."""
 
-    title = "decision"
+    title = _lazy("decision")
     parameter_name = "decision"
 
     def lookups(self, request, model_admin):
-        return [*ChangeRequest.Decision.choices, ("all", "All")]
+        return [*ChangeRequest.Decision.choices, ("all", _("All"))]
 
     def choices(self, changelist):
         current = self.value() or ChangeRequest.Decision.PENDING
@@ -41,8 +45,8 @@ class ReviewForm(forms.ModelForm):
     """A change request under review: the proposed values, editable, and the decision, sent by
     the Approve or the Reject button (name "decide")."""
 
-    DECIDE = [("approve", "Approve"), ("reject", "Reject")]
-    decide = forms.ChoiceField(label="Decision", choices=DECIDE, required=False)
+    DECIDE = [("approve", _lazy("Approve")), ("reject", _lazy("Reject"))]
+    decide = forms.ChoiceField(label=_lazy("Decision"), choices=DECIDE, required=False)
 
     class Meta:
         model = ChangeRequest
@@ -58,14 +62,14 @@ class ReviewForm(forms.ModelForm):
             self.fields[name].initial = change.proposed.get(name, current[name])
         if change.meeting_id is None:
             self.fields["fellowship"] = forms.ModelChoiceField(
-                Fellowship.objects.all(), initial=change.fellowship_id
+                Fellowship.objects.all(), initial=change.fellowship_id, label=_("Fellowship")
             )
         self.venue_meetings = _venue_meetings(change)
         if self.venue_meetings > 1:
             self.fields["venue"] = venues.choice_field(self.venue_meetings)
         if "reason" in self.fields:
-            self.fields["reason"].label = "Reason for rejecting"
-            self.fields["reason"].help_text = "Needed to reject: the sender is told it."
+            self.fields["reason"].label = _("Reason for rejecting")
+            self.fields["reason"].help_text = _("Needed to reject: the sender is told it.")
         self.prepared = None
 
     def clean(self):
@@ -76,12 +80,14 @@ class ReviewForm(forms.ModelForm):
             # first, even a moment ago, is seen here.
             raise ValidationError(corrections.decided_message(self.instance), code="decided")
         if not decide:
-            raise ValidationError("Choose Approve or Reject.", code="undecided")
+            raise ValidationError(_("Choose Approve or Reject."), code="undecided")
         if decide == "reject" and not cleaned.get("reason", "").strip():
             self.add_error(
                 "reason",
-                "To reject, fill in “Reason for rejecting” (the sender is told it, if they "
-                "asked for a reply).",
+                _(
+                    "To reject, fill in “Reason for rejecting” (the sender is told it, if they "
+                    "asked for a reply)."
+                ),
             )
         if decide == "approve" and not self.errors:
             values = {name: cleaned.get(name) for name in corrections.FIELDS}
@@ -90,7 +96,7 @@ class ReviewForm(forms.ModelForm):
                 values["fellowship"] = str(cleaned["fellowship"].pk)
                 chosen = cleaned["fellowship"].pk
                 if self.scope.fellowships and chosen not in self.scope.fellowships:
-                    self.add_error("fellowship", "That fellowship is outside your scope.")
+                    self.add_error("fellowship", _("That fellowship is outside your scope."))
                     return cleaned
             try:
                 self.prepared = corrections.prepare(
@@ -104,14 +110,17 @@ class ReviewForm(forms.ModelForm):
             if not self.scope.allows_meeting(
                 meeting.fellowship_id, place.region_id if place else None
             ):
-                self.add_error(None, f"That is outside your scope ({self.scope.describe()}).")
+                self.add_error(
+                    None,
+                    _("That is outside your scope (%(scope)s).") % {"scope": self.scope.describe()},
+                )
         return cleaned
 
 
 def _value_field(name: str) -> forms.Field:
     label = corrections.LABELS[name]
     if name == "day":
-        choices = [("", "By appointment"), *((str(v), lbl) for v, lbl in Meeting.Day.choices)]
+        choices = [("", _("By appointment")), *((str(v), lbl) for v, lbl in Meeting.Day.choices)]
         return forms.ChoiceField(label=label, choices=choices, required=False)
     if name in ("start_time", "end_time"):
         return forms.TimeField(label=label, required=False, widget=forms.TimeInput(format="%H:%M"))
@@ -140,10 +149,10 @@ def _when_and_where(obj: ChangeRequest) -> tuple[str, str]:
         return _when(meeting), _place(meeting)
     proposed = obj.proposed
     day = proposed.get("day", "")
-    when = "By appointment"
+    when = _("By appointment")
     if day != "":
-        when = f"{Meeting.Day(int(day)).label[:3]} {proposed.get('start_time', '')}".strip()
-    place = proposed.get("location_city") or proposed.get("location_name") or "Online"
+        when = f"{str(Meeting.Day(int(day)).label)[:3]} {proposed.get('start_time', '')}".strip()
+    place = proposed.get("location_city") or proposed.get("location_name") or _("Online")
     return when, place
 
 
@@ -194,51 +203,66 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
         locked = self.get_queryset(request).select_for_update(of=("self",))
         return locked.filter(pk=obj.pk).first()
 
-    @admin.display(description="Listing")
+    @admin.display(description=_lazy("Listing"))
     def subject(self, obj):
         if obj.meeting_id:
             return obj.meeting.name
-        return f"New: {obj.proposed.get('name', '')}"
+        # Translators: a proposed new meeting in the queue, by the name the sender gave.
+        return _("New: %(name)s") % {"name": obj.proposed.get("name", "")}
 
-    @admin.display(description="When")
+    @admin.display(description=_lazy("When"))
     def when(self, obj):
         return _when_and_where(obj)[0]
 
-    @admin.display(description="Place")
+    @admin.display(description=_lazy("Place"))
     def place(self, obj):
         return _when_and_where(obj)[1]
 
-    @admin.display(description="Proposed")
+    @admin.display(description=_lazy("Proposed"))
     def changes(self, obj):
-        names = [corrections.LABELS.get(f, f).lower() for f in obj.proposed]
+        names = [str(corrections.LABELS.get(f, f)).lower() for f in obj.proposed]
         return ", ".join(names) or (obj.note[:60] if obj.note else "")
 
-    @admin.display(description="Listing")
+    @admin.display(description=_lazy("Listing"))
     def listing(self, obj):
         when, place = _when_and_where(obj)
         if not obj.meeting_id:
-            return f"A new meeting (not yet in the directory): {when}, {place}"
+            return _("A new meeting (not yet in the directory): %(when)s, %(place)s") % {
+                "when": when,
+                "place": place,
+            }
         url = reverse("admin:groups_meeting_change", args=[obj.meeting_id])
         return format_html(
-            '<a href="{}">{}</a>, {}, {} (<a href="{}">public page</a>)',
+            '<a href="{}">{}</a>, {}, {} (<a href="{}">{}</a>)',
             url,
             obj.meeting.name,
             when,
             place,
             obj.meeting.get_absolute_url(),
+            _("public page"),
         )
 
-    @admin.display(description="Sender wants a reply")
+    @admin.display(description=_lazy("Sender wants a reply"))
     def reply_wanted(self, obj):
         # The address itself stays out of sight; it is used once, to answer.
-        return "Yes, by e-mail when this is decided" if obj.email else "No"
+        return _("Yes, by e-mail when this is decided") if obj.email else _("No")
 
-    @admin.display(description="Decided")
+    @admin.display(description=_lazy("Decided"))
     def decided(self, obj):
         if obj.decision == ChangeRequest.Decision.PENDING:
-            return "Not yet"
-        who = obj.decided_by.get_username() if obj.decided_by else "someone"
-        return f"{obj.get_decision_display()} by {who} on {obj.decided_at:%-d %b %Y %H:%M}"
+            return _("Not yet")
+        values = {
+            "decision": obj.get_decision_display(),
+            "date": format_date(obj.decided_at, "j M Y H:i"),
+        }
+        if obj.decided_by is None:
+            # Translators: decision is Approved or Rejected.
+            return _("%(decision)s by someone on %(date)s") % values
+        # Translators: decision is Approved or Rejected; user is who decided.
+        return _("%(decision)s by %(user)s on %(date)s") % {
+            **values,
+            "user": obj.decided_by.get_username(),
+        }
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The proposed values are the form's own fields, not the model's.
@@ -252,7 +276,7 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
         return obj._review_diff
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [("The request", {"fields": self.readonly_fields})]
+        fieldsets = [(_("The request"), {"fields": self.readonly_fields})]
         if obj is None:
             return fieldsets
         values = (["fellowship"] if obj.meeting_id is None else []) + corrections.FIELDS
@@ -265,16 +289,16 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
         if _venue_meetings(obj) > 1:
             shown.append("venue")
         if shown:
-            fieldsets.append(("The listing after approval (edit if needed)", {"fields": shown}))
+            fieldsets.append((_("The listing after approval (edit if needed)"), {"fields": shown}))
         rest = [f for f in values if f not in changed]
         if rest:
-            fieldsets.append(
-                (
-                    f"The other {len(rest)} fields, unchanged",
-                    {"fields": rest, "classes": ["collapse"]},
-                )
-            )
-        fieldsets.append(("If you reject it", {"fields": ["reason"]}))
+            title = ngettext(
+                "The other %(count)s field, unchanged",
+                "The other %(count)s fields, unchanged",
+                len(rest),
+            ) % {"count": len(rest)}
+            fieldsets.append((title, {"fields": rest, "classes": ["collapse"]}))
+        fieldsets.append((_("If you reject it"), {"fields": ["reason"]}))
         return fieldsets
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -313,23 +337,17 @@ class ChangeRequestAdmin(ScopedMixin, DirectoryAdmin):
     def _decide(self, request, obj, form, decide):
         if decide == "approve":
             meeting = corrections.approve(obj, form.prepared, request.user)
+            link = format_html('<a href="{}">{}</a>', meeting.get_absolute_url(), meeting.name)
             if meeting.flagged_on and obj.report == ChangeRequest.Report.NOBODY_THERE:
-                done = "is flagged for checking"
+                # Translators: meeting is the meeting's name, as a link to its page.
+                done = _("Approved: {meeting} is flagged for checking.")
             else:
-                done = "is changed and counts as checked today"
-            self.message_user(
-                request,
-                format_html(
-                    'Approved: <a href="{}">{}</a> {}.',
-                    meeting.get_absolute_url(),
-                    meeting.name,
-                    done,
-                ),
-                messages.SUCCESS,
-            )
+                # Translators: meeting is the meeting's name, as a link to its page.
+                done = _("Approved: {meeting} is changed and counts as checked today.")
+            self.message_user(request, format_html(done, meeting=link), messages.SUCCESS)
         elif decide == "reject":
             corrections.reject(obj, form.cleaned_data["reason"], request.user)
-            self.message_user(request, "Rejected: the listing is unchanged.", messages.SUCCESS)
+            self.message_user(request, _("Rejected: the listing is unchanged."), messages.SUCCESS)
 
     def save_related(self, request, form, formsets, change):
         pass

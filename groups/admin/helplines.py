@@ -6,18 +6,22 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from groups.admin.base import DirectoryAdmin, https_links
+from groups.admin.catalogue import InOtherLanguages
 from groups.helplines import country_choices
 from groups.models import Helpline
+from groups.translations import TranslatedFieldsForm
 
 NUMBER = re.compile(r"\+?[0-9 ().-]+")
 
 
-class HelplineForm(forms.ModelForm):
+class HelplineForm(TranslatedFieldsForm):
+    translated_fields = ("name", "description", "hours", "languages")
     country = forms.TypedChoiceField(
         choices=lambda: [("", "---------"), *country_choices()],
-        help_text="The country it serves: its national helplines show for searches there.",
+        help_text=_("The country it serves: its national helplines show for searches there."),
     )
 
     class Meta:
@@ -43,8 +47,11 @@ class HelplineForm(forms.ModelForm):
         value = self.cleaned_data.get(name, "").strip()
         if value and (not NUMBER.fullmatch(value) or sum(c.isdigit() for c in value) < 3):
             raise forms.ValidationError(
-                "Write the number as people dial it, in digits (e.g. 1-800-662-4357 or 116 123). "
-                "A spelled-out form such as 1-800-662-HELP can go in the description."
+                _(
+                    "Write the number as people dial it, in digits (e.g. 1-800-662-4357 or "
+                    "116 123). A spelled-out form such as 1-800-662-HELP can go in the "
+                    "description."
+                )
             )
         return value
 
@@ -58,14 +65,16 @@ class HelplineForm(forms.ModelForm):
         data = super().clean()
         if not (data.get("phone") or data.get("text") or data.get("website")):
             raise forms.ValidationError(
-                "Give a phone number, a text number or a website: the block offers a way to reach "
-                "the service."
+                _(
+                    "Give a phone number, a text number or a website: the block offers a way to "
+                    "reach the service."
+                )
             )
         return data
 
 
 @admin.register(Helpline)
-class HelplineAdmin(DirectoryAdmin):
+class HelplineAdmin(InOtherLanguages, DirectoryAdmin):
     form = HelplineForm
     list_display = ["name", "country", "region", "phone", "text", "source_name", "active", "order"]
     list_filter = ["active", "country"]
@@ -76,22 +85,26 @@ class HelplineAdmin(DirectoryAdmin):
     readonly_fields = ["updated"]
     fieldsets = [
         (None, {"fields": ["name", "description"]}),
-        ("How to reach it", {"fields": ["phone", "text", "website", "hours", "languages"]}),
+        (_("How to reach it"), {"fields": ["phone", "text", "website", "hours", "languages"]}),
         (
-            "Where it is shown",
+            _("Where it is shown"),
             {
                 "fields": ["country", "region", "order", "active"],
-                "description": "National helplines show for searches in their country (or, with "
-                "no place, for viewers whose time zone is there); one with a region only for "
-                "searches in that region or a place inside it.",
+                "description": _(
+                    "National helplines show for searches in their country (or, with no place, "
+                    "for viewers whose time zone is there); one with a region only for searches "
+                    "in that region or a place inside it."
+                ),
             },
         ),
         (
-            "Where the number is published",
+            _("Where the number is published"),
             {
                 "fields": ["source_name", "source_url", "updated"],
-                "description": "Shown beside it. A number that cannot be confirmed at a public "
-                "source is left out, never guessed.",
+                "description": _(
+                    "Shown beside it. A number that cannot be confirmed at a public source is "
+                    "left out, never guessed."
+                ),
             },
         ),
     ]

@@ -12,6 +12,8 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from groups import onboarding
 from groups.models import ChangeRequest, ImportSource, Meeting
@@ -37,13 +39,15 @@ class Count:
 
 def scope_in_words(scope) -> str:
     if scope.everything:
-        return "every listing in the directory"
+        return _("every listing in the directory")
     if scope.nothing:
         return scope.describe()
     if not scope.regions:
-        return f"{scope.label}, everywhere"
+        # Translators: fellowships are the names of the volunteer's fellowships.
+        return _("%(fellowships)s, everywhere") % {"fellowships": scope.label}
     if not scope.fellowships:
-        return f"every fellowship in {scope.label}"
+        # Translators: regions are the names of the volunteer's regions.
+        return _("every fellowship in %(regions)s") % {"regions": scope.label}
     return scope.label
 
 
@@ -60,32 +64,27 @@ def counts(user) -> list[Count]:
     shown = []
     if user.has_perm("groups.view_changerequest"):
         waiting = ChangeRequest.objects.filter(decision=ChangeRequest.Decision.PENDING)
-        shown.append(
-            Count(
-                "corrections waiting",
-                scope.change_requests(waiting).count(),
-                _changelist("changerequest", decision=ChangeRequest.Decision.PENDING),
-            )
-        )
+        n = scope.change_requests(waiting).count()
+        # Translators: the work queue's counts are shown after their number ("2 corrections
+        # waiting"), the number in bold.
+        label = ngettext("correction waiting", "corrections waiting", n)
+        url = _changelist("changerequest", decision=ChangeRequest.Decision.PENDING)
+        shown.append(Count(label, n, url))
     if user.has_perm("groups.view_needschecking"):
         due = scope.meetings(Meeting.objects.needing_check())
-        shown.append(Count("listings to check", due.count(), _changelist("needschecking")))
-        shown.append(
-            Count(
-                "flagged by “nobody was there”",
-                due.filter(flagged_on__isnull=False).count(),
-                _changelist("needschecking", flagged="yes"),
-            )
-        )
+        n = due.count()
+        label = ngettext("listing to check", "listings to check", n)
+        shown.append(Count(label, n, _changelist("needschecking")))
+        n = due.filter(flagged_on__isnull=False).count()
+        # Translators: listings that people reported nobody was at (shown after their number).
+        label = ngettext("flagged by “nobody was there”", "flagged by “nobody was there”", n)
+        shown.append(Count(label, n, _changelist("needschecking", flagged="yes")))
     if user.has_perm("groups.view_importsource"):
         failed = ImportSource.objects.filter(last_outcome=ImportSource.Outcome.FAILED)
-        shown.append(
-            Count(
-                "imports that failed",
-                scope.import_sources(failed).count(),
-                _changelist("importsource", last_outcome__exact=ImportSource.Outcome.FAILED),
-            )
-        )
+        n = scope.import_sources(failed).count()
+        label = ngettext("import that failed", "imports that failed", n)
+        url = _changelist("importsource", last_outcome__exact=ImportSource.Outcome.FAILED)
+        shown.append(Count(label, n, url))
     return shown
 
 
@@ -109,8 +108,10 @@ class DemoRefusingLoginForm(AdminAuthenticationForm):
     def clean(self):
         if onboarding.is_refused_demo_password(self.cleaned_data.get("password")):
             raise forms.ValidationError(
-                "That is one of the demo's published passwords, refused on a live site "
-                "(DEBUG is off). Ask a coordinator to set a password of your own.",
+                _(
+                    "That is one of the demo's published passwords, refused on a live site "
+                    "(DEBUG is off). Ask a coordinator to set a password of your own."
+                ),
                 code="demo_password",
             )
         return super().clean()

@@ -24,6 +24,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from groups import importing
 from groups.admin.base import DirectoryAdmin, ScopedMixin
@@ -37,7 +40,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PERMISSION = "groups.add_importsource"
 
 
-@admin.action(description="Export selected meetings as CSV")
+@admin.action(description=_lazy("Export selected meetings as CSV"))
 def export_meetings_csv(modeladmin, request, queryset):
     response = StreamingHttpResponse(
         csv_chunks(queryset, request, byte_order_mark=True), content_type="text/csv; charset=utf-8"
@@ -57,6 +60,15 @@ class _Undo(Exception):
 
 
 NAMED = 10  # meetings named in a refusal
+
+# The preview's table of counts (Report.counts()), a column each.
+COUNT_LABELS = {
+    "created": _lazy("created"),
+    "updated": _lazy("updated"),
+    "unchanged": _lazy("unchanged"),
+    "deactivated": _lazy("deactivated"),
+    "rejected": _lazy("rejected"),
+}
 
 
 def scoped_import(importer: Importer, user, *, keep: bool, **options) -> Report:
@@ -103,32 +115,60 @@ def _outside(scope: Scope, report: Report, ours: set[str]) -> list:
 
 
 def _refusal(scope: Scope, outside: list) -> str:
-    named = "; ".join(f"{c.name} [{c.slug}]" for c in outside[:NAMED])
-    more = f" and {len(outside) - NAMED} more" if len(outside) > NAMED else ""
     n = len(outside)
-    return (
-        f"{n} meeting{'s' * (n != 1)} would be outside your scope ({scope.describe()}): "
-        f"{named}{more}. Leave them out of the file, or ask a coordinator to import it."
-    )
+    values = {
+        "count": n,
+        "scope": scope.describe(),
+        "named": "; ".join(f"{c.name} [{c.slug}]" for c in outside[:NAMED]),
+        "more": n - NAMED,
+    }
+    if n > NAMED:
+        # Translators: named lists the first meetings by name; more is how many others.
+        text = ngettext(
+            "%(count)s meeting would be outside your scope (%(scope)s): %(named)s and "
+            "%(more)s more. Leave them out of the file, or ask a coordinator to import it.",
+            "%(count)s meetings would be outside your scope (%(scope)s): %(named)s and "
+            "%(more)s more. Leave them out of the file, or ask a coordinator to import it.",
+            n,
+        )
+    else:
+        # Translators: named lists the meetings by name.
+        text = ngettext(
+            "%(count)s meeting would be outside your scope (%(scope)s): %(named)s. "
+            "Leave them out of the file, or ask a coordinator to import it.",
+            "%(count)s meetings would be outside your scope (%(scope)s): %(named)s. "
+            "Leave them out of the file, or ask a coordinator to import it.",
+            n,
+        )
+    return text % values
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(help_text="A Meeting Guide feed (.json), a spreadsheet or BMLT JSON.")
-    format = forms.ChoiceField(choices=ImportSource.Format.choices)
+    file = forms.FileField(
+        label=_lazy("File"),
+        help_text=_lazy("A Meeting Guide feed (.json), a spreadsheet or BMLT JSON."),
+    )
+    format = forms.ChoiceField(label=_lazy("Format"), choices=ImportSource.Format.choices)
     fellowship = forms.ModelChoiceField(
-        Fellowship.objects.all(), help_text="For meetings the file does not give a fellowship."
+        Fellowship.objects.all(),
+        label=_lazy("Fellowship"),
+        help_text=_lazy("For meetings the file does not give a fellowship."),
     )
     name = forms.CharField(
+        label=_lazy("Name"),
         required=False,
         max_length=200,
-        help_text="The source's name; empty means the file's name. Importing again under the "
-        "same name updates its meetings and marks those no longer in the file inactive.",
+        help_text=_lazy(
+            "The source's name; empty means the file's name. Importing again under the "
+            "same name updates its meetings and marks those no longer in the file inactive."
+        ),
     )
     timezone = forms.CharField(
+        label=_lazy("Timezone"),
         required=False,
         max_length=64,
         validators=[validate_timezone],
-        help_text="For meetings and places without one; empty means the server's zone.",
+        help_text=_lazy("For meetings and places without one; empty means the server's zone."),
     )
 
     def __init__(self, *args, scope: Scope, **kwargs):
@@ -139,7 +179,9 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is over {MAX_UPLOAD_BYTES // 2**20} MB.")
+            raise forms.ValidationError(
+                _("The file is over %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // 2**20}
+            )
         return upload
 
     def clean(self):
@@ -150,14 +192,20 @@ class UploadForm(forms.Form):
             if found and not self.scope.import_sources().filter(pk=found.pk).exists():
                 self.add_error(
                     "name" if self.data.get("name") else "file",
-                    f"{found.name} is someone else's source: you import into your own. Give "
-                    "another name to import this file as a new source.",
+                    _(
+                        "%(source)s is someone else's source: you import into your own. Give "
+                        "another name to import this file as a new source."
+                    )
+                    % {"source": found.name},
                 )
             elif found and data.get("format") and found.format != data["format"]:
                 self.add_error(
                     "format",
-                    f"{found.name} is imported as {found.get_format_display()}; "
-                    "give another name to import this file as a new source.",
+                    _(
+                        "%(source)s is imported as %(format)s; "
+                        "give another name to import this file as a new source."
+                    )
+                    % {"source": found.name, "format": found.get_format_display()},
                 )
         return data
 
@@ -198,7 +246,7 @@ class ImportRunInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").defer("content")
 
-    @admin.display(description="report")
+    @admin.display(description=_lazy("report"))
     def report_text(self, run):
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', run.report)
 
@@ -222,11 +270,13 @@ class ImportSourceAdmin(ScopedMixin, DirectoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "format", "fellowship", "url", "file_name", "timezone"]}),
         (
-            "Subscription",
+            _lazy("Subscription"),
             {
-                "description": "A source with a URL and an interval is fetched again that "
-                "often (manage.py refresh_sources). A refresh that fails, or looks wrong, "
-                "changes nothing, and the stewards are told why.",
+                "description": _lazy(
+                    "A source with a URL and an interval is fetched again that "
+                    "often (manage.py refresh_sources). A refresh that fails, or looks wrong, "
+                    "changes nothing, and the stewards are told why."
+                ),
                 "fields": [
                     "refresh_hours",
                     "stewards",
@@ -235,8 +285,8 @@ class ImportSourceAdmin(ScopedMixin, DirectoryAdmin):
                 ],
             },
         ),
-        ("Last refresh", {"fields": ["last_checked", "last_outcome", "last_message"]}),
-        ("Publisher", {"fields": ["entity", "entity_url", "created", "last_run"]}),
+        (_lazy("Last refresh"), {"fields": ["last_checked", "last_outcome", "last_message"]}),
+        (_lazy("Publisher"), {"fields": ["entity", "entity_url", "created", "last_run"]}),
     ]
     readonly_fields = [
         "entity",
@@ -272,7 +322,7 @@ class ImportSourceAdmin(ScopedMixin, DirectoryAdmin):
             kwargs["queryset"] = scope_of(request.user).fellowship_choices(Fellowship.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="meetings", ordering="meeting_count")
+    @admin.display(description=_lazy("meetings"), ordering="meeting_count")
     def meeting_count(self, source):
         return source.meeting_count
 
@@ -306,7 +356,7 @@ class ImportSourceAdmin(ScopedMixin, DirectoryAdmin):
 
     # Refreshing ----------------------------------------------------------------------------
 
-    @admin.action(description="Refresh selected sources now", permissions=["refresh"])
+    @admin.action(description=_lazy("Refresh selected sources now"), permissions=["refresh"])
     def refresh_now(self, request, queryset):
         for source in queryset.select_related("fellowship"):
             self._tell(request, refresh(source, force=True))
@@ -338,7 +388,7 @@ class ImportSourceAdmin(ScopedMixin, DirectoryAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Import a file",
+            "title": _("Import a file"),
             **context,
         }
         return TemplateResponse(request, template, context, status=status)
@@ -370,16 +420,22 @@ class ImportSourceAdmin(ScopedMixin, DirectoryAdmin):
                 importer = Importer(source, parsed)
                 report = scoped_import(importer, request.user, keep=False, skip_invalid=True)
                 if report.refused:
-                    messages.error(request, f"This import cannot be saved: {report.refused}")
+                    messages.error(
+                        request,
+                        _("This import cannot be saved: %(reason)s") % {"reason": report.refused},
+                    )
                 return self._preview(request, run, report)
         status = 400 if form.errors else 200
         return self._page(request, "admin/groups/importsource/upload.html", {"form": form}, status)
 
     def _preview(self, request, run, report, status=200):
+        counts = report.counts()
         context = {
             "run": run,
             "report": report,
-            "counts": report.counts(),
+            "counts": counts,
+            # The columns of the counts' table, each named in the page's language.
+            "count_columns": [(COUNT_LABELS.get(name, name), n) for name, n in counts.items()],
             # A Counter answers 0 to the template's report.unknown_types.items look-up.
             "unknown_types": sorted(report.unknown_types.items()),
         }
@@ -403,11 +459,11 @@ class ImportSourceAdmin(ScopedMixin, DirectoryAdmin):
         try:
             report = scoped_import(importer, request.user, keep=True, skip_invalid=skip, record=run)
         except IntegrityError as error:  # a meeting saved elsewhere meanwhile
-            messages.error(request, f"Nothing was saved: {error}")
+            messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": error})
             trial = scoped_import(Importer(source, parsed), request.user, keep=False)
             return self._preview(request, run, trial, 409)
         if report.refused:
-            messages.error(request, f"Nothing was saved: {report.refused}")
+            messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": report.refused})
             return self._preview(request, run, report, 400)
         messages.success(request, report.summary())
         return redirect(reverse("admin:groups_importsource_change", args=[source.pk]))

@@ -12,6 +12,9 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from groups.admin.base import (
     CheckedFilter,
@@ -87,7 +90,9 @@ class LocationForm(ConcurrencyForm):
         region = self.cleaned_data.get("region")
         scope = self.scope
         if scope.regions and (region is None or region.pk not in scope.regions):
-            raise ValidationError(f"Choose a region within your scope ({scope.describe()}).")
+            raise ValidationError(
+                _("Choose a region within your scope (%(scope)s).") % {"scope": scope.describe()}
+            )
         return region
 
 
@@ -103,18 +108,20 @@ class LocationAdmin(WithMeetingsInline, ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "address", "city", "state", "postal_code", "country"]}),
         (
-            "On the map",
+            _lazy("On the map"),
             {
                 "fields": ["latitude", "longitude", "approximate", "timezone", "region"],
-                "description": "Coordinates may wait: the venue is listed without them, "
-                "and is found by distance once they are given.",
+                "description": _lazy(
+                    "Coordinates may wait: the venue is listed without them, "
+                    "and is found by distance once they are given."
+                ),
             },
         ),
-        ("For visitors", {"fields": ["access_notes", "notes"]}),
+        (_lazy("For visitors"), {"fields": ["access_notes", "notes"]}),
         (None, {"fields": ["loaded_at"], "classes": ["hidden"]}),
     ]
 
-    @admin.display(boolean=True, description="Coordinates")
+    @admin.display(boolean=True, description=_lazy("Coordinates"))
     def has_coordinates(self, obj):
         return obj.has_coordinates
 
@@ -146,11 +153,14 @@ class GroupAdmin(WithMeetingsInline, ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "fellowship", "notes"]}),
         (
-            "Public service contacts",
-            {"fields": ["website", "email", "phone"], "description": "Shown on the listing."},
+            _lazy("Public service contacts"),
+            {
+                "fields": ["website", "email", "phone"],
+                "description": _lazy("Shown on the listing."),
+            },
         ),
         (
-            "Private contacts",
+            _lazy("Private contacts"),
             {
                 "fields": [
                     "private_contact_name",
@@ -158,8 +168,9 @@ class GroupAdmin(WithMeetingsInline, ScopedAdmin):
                     "private_contact_phone",
                     "private_notes",
                 ],
-                "description": "For volunteers only: never shown publicly, exported or put "
-                "in a feed.",
+                "description": _lazy(
+                    "For volunteers only: never shown publicly, exported or put in a feed."
+                ),
             },
         ),
         (None, {"fields": ["loaded_at"], "classes": ["hidden"]}),
@@ -214,8 +225,11 @@ class MeetingForm(VenueFields, ConcurrencyForm):
             field = "location" if self.scope.regions and "location" in self.fields else "fellowship"
             self.add_error(
                 field,
-                f"This would put the meeting outside your scope ({self.scope.describe()}). "
-                "Ask a coordinator to move it.",
+                _(
+                    "This would put the meeting outside your scope (%(scope)s). "
+                    "Ask a coordinator to move it."
+                )
+                % {"scope": self.scope.describe()},
             )
         return cleaned
 
@@ -228,8 +242,8 @@ class VerificationInline(admin.TabularInline):
     extra = 1
     max_num = 50
     can_delete = False
-    verbose_name = "check"
-    verbose_name_plural = "checks (record one when you have confirmed the listing)"
+    verbose_name = _lazy("check")
+    verbose_name_plural = _lazy("checks (record one when you have confirmed the listing)")
 
     def has_change_permission(self, request, obj=None):
         return False  # a record of what happened, not edited afterwards
@@ -241,21 +255,21 @@ class VerificationInline(admin.TabularInline):
 
 class VerifyActionForm(helpers.ActionForm):
     method = forms.ChoiceField(
-        label="How it was checked",
+        label=_lazy("How it was checked"),
         required=False,
-        choices=[("", "(for “mark checked”)"), *Verification.Method.choices],
+        choices=[("", _lazy("(for “mark checked”)")), *Verification.Method.choices],
     )
 
 
 def _when(obj) -> str:
     if obj.by_appointment:
-        return "By appointment"
+        return _("By appointment")
     return f"{obj.get_day_display()[:3]} {obj.start_time:%H:%M}"
 
 
 def _place(obj) -> str:
     if obj.location is None:
-        return "Online"
+        return _("Online")
     return obj.location.city or obj.location.name or str(obj.location)
 
 
@@ -273,19 +287,27 @@ def record_checks(queryset, user, method: str) -> int:
     return len(ids)
 
 
-@admin.action(description="Mark the selected listings checked today", permissions=["change"])
+@admin.action(description=_lazy("Mark the selected listings checked today"), permissions=["change"])
 def mark_checked(modeladmin, request, queryset):
     """How they were checked comes from the field beside the action (VerifyActionForm)."""
     method = request.POST.get("method", "")
     if method not in Verification.Method.values:
         modeladmin.message_user(
             request,
-            "Choose how the listings were checked (next to the action), then try again.",
+            _("Choose how the listings were checked (next to the action), then try again."),
             messages.ERROR,
         )
         return
     count = record_checks(queryset, request.user, method)
-    modeladmin.message_user(request, f"Recorded a check of {count} listing(s) today.")
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "Recorded a check of %(count)s listing today.",
+            "Recorded a check of %(count)s listings today.",
+            count,
+        )
+        % {"count": count},
+    )
 
 
 @admin.register(Meeting)
@@ -338,9 +360,9 @@ class MeetingAdmin(ScopedAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["name", "slug", "fellowship", "group"]}),
-        ("When", {"fields": ["day", "start_time", "end_time", "timezone"]}),
+        (_lazy("When"), {"fields": ["day", "start_time", "end_time", "timezone"]}),
         (
-            "Where and how",
+            _lazy("Where and how"),
             {
                 "fields": [
                     "attendance",
@@ -352,7 +374,7 @@ class MeetingAdmin(ScopedAdmin):
             },
         ),
         (
-            "The venue's details",
+            _lazy("The venue's details"),
             {
                 "fields": [
                     "venue_name",
@@ -362,13 +384,15 @@ class MeetingAdmin(ScopedAdmin):
                     "venue_country",
                     "venue_change",
                 ],
-                "description": "Edit these when the venue's name or address has changed; "
-                "a venue other meetings are held at asks whether the change is for all of them.",
+                "description": _lazy(
+                    "Edit these when the venue's name or address has changed; a venue other "
+                    "meetings are held at asks whether the change is for all of them."
+                ),
             },
         ),
-        ("About the meeting", {"fields": ["types", "languages", "notes"]}),
+        (_lazy("About the meeting"), {"fields": ["types", "languages", "notes"]}),
         (
-            "Status and checks",
+            _lazy("Status and checks"),
             {
                 "fields": [
                     "status",
@@ -384,11 +408,11 @@ class MeetingAdmin(ScopedAdmin):
         (None, {"fields": ["loaded_at"], "classes": ["hidden"]}),
     ]
 
-    @admin.display(description="When", ordering="week_minute")
+    @admin.display(description=_lazy("When"), ordering="week_minute")
     def when(self, obj):
         return _when(obj)
 
-    @admin.display(description="Place", ordering="location__city")
+    @admin.display(description=_lazy("Place"), ordering="location__city")
     def place(self, obj):
         return _place(obj)
 
@@ -437,7 +461,7 @@ class MeetingAdmin(ScopedAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         # This page archives (delete_model), so it is named for what it does.
-        extra_context = {"title": "Archive this meeting?", **(extra_context or {})}
+        extra_context = {"title": _("Archive this meeting?"), **(extra_context or {})}
         return super().delete_view(request, object_id, extra_context)
 
     def response_delete(self, request, obj_display, obj_id):
@@ -445,8 +469,11 @@ class MeetingAdmin(ScopedAdmin):
             return super().response_delete(request, obj_display, obj_id)
         self.message_user(
             request,
-            f"“{obj_display}” is archived: it has left the directory, and the Restore action "
-            "brings it back.",
+            _(
+                "“%(meeting)s” is archived: it has left the directory, and the Restore action "
+                "brings it back."
+            )
+            % {"meeting": obj_display},
         )
         return HttpResponseRedirect(reverse("admin:groups_meeting_changelist"))
 
@@ -455,12 +482,12 @@ class MeetingAdmin(ScopedAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.action(description="Archive the selected meetings", permissions=["delete"])
+    @admin.action(description=_lazy("Archive the selected meetings"), permissions=["delete"])
     def archive(self, request, queryset):
         self._archive(request, queryset)
-        self.message_user(request, "Archived. They no longer appear in the directory.")
+        self.message_user(request, _("Archived. They no longer appear in the directory."))
 
-    @admin.action(description="Restore the selected meetings", permissions=["change"])
+    @admin.action(description=_lazy("Restore the selected meetings"), permissions=["change"])
     def restore(self, request, queryset):
         restored = 0
         for meeting in queryset.filter(status=Meeting.Status.INACTIVE):
@@ -468,9 +495,19 @@ class MeetingAdmin(ScopedAdmin):
             meeting._change_reason = "Restored"
             meeting.save()
             restored += 1
-        self.message_user(request, f"Restored {restored} meeting(s) to the directory.")
+        self.message_user(
+            request,
+            ngettext(
+                "Restored %(count)s meeting to the directory.",
+                "Restored %(count)s meetings to the directory.",
+                restored,
+            )
+            % {"count": restored},
+        )
 
-    @admin.action(description="Delete the selected meetings permanently", permissions=["purge"])
+    @admin.action(
+        description=_lazy("Delete the selected meetings permanently"), permissions=["purge"]
+    )
     def purge(self, request, queryset):
         request._purging = True
         return delete_selected(self, request, queryset)
@@ -524,23 +561,23 @@ class NeedsCheckingAdmin(ScopedMixin, DirectoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Listing", ordering="name")
+    @admin.display(description=_lazy("Listing"), ordering="name")
     def listing(self, obj):
         url = reverse("admin:groups_meeting_change", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.name)
 
-    @admin.display(description="When", ordering="week_minute")
+    @admin.display(description=_lazy("When"), ordering="week_minute")
     def when(self, obj):
         return _when(obj)
 
-    @admin.display(description="Place")
+    @admin.display(description=_lazy("Place"))
     def place(self, obj):
         return _place(obj)
 
-    @admin.display(description="Last checked", ordering="last_verified")
+    @admin.display(description=_lazy("Last checked"), ordering="last_verified")
     def last_checked(self, obj):
-        return obj.last_verified or "Never"
+        return obj.last_verified or _("Never")
 
-    @admin.display(description="Flagged")
+    @admin.display(description=_lazy("Flagged"))
     def flag(self, obj):
         return obj.flag_reason

@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from groups.models import Fellowship, MeetingType, Verification
 
@@ -28,7 +30,11 @@ class GroupedTypes(ModelChoiceIterator):
         for meeting_type in types:
             label = meeting_type.get_category_display()
             if several:  # no fellowship chosen yet: every vocabulary, each named
-                label = f"{meeting_type.vocabulary.name}: {label}"
+                # Translators: a group of meeting types: a vocabulary's name, then the category.
+                label = _("%(vocabulary)s: %(category)s") % {
+                    "vocabulary": meeting_type.vocabulary.name,
+                    "category": label,
+                }
             groups.setdefault(label, []).append(self.choice(meeting_type))
         yield from groups.items()
 
@@ -45,7 +51,7 @@ class MeetingTypesField(forms.ModelMultipleChoiceField):
 
     default_error_messages = {
         **forms.ModelMultipleChoiceField.default_error_messages,
-        "invalid_choice": (
+        "invalid_choice": _lazy(
             "That type is not one of this fellowship's: its types are shown now, choose again."
         ),
     }
@@ -58,7 +64,7 @@ def types_field() -> MeetingTypesField:
     return MeetingTypesField(
         queryset=MeetingType.objects.exclude(LANGUAGE_TYPES).select_related("vocabulary"),
         required=False,
-        help_text="The fellowship's own types. Languages go in the Languages field.",
+        help_text=_lazy("The fellowship's own types. Languages go in the Languages field."),
     )
 
 
@@ -104,10 +110,10 @@ class VerificationForm(forms.ModelForm):
         checked_on.required = False
         checked_on.initial = None
         checked_on.show_hidden_initial = False
-        checked_on.help_text = "Empty means today."
+        checked_on.help_text = _("Empty means today.")
         if self.instance.pk is None:
             self.initial["verified_on"] = None
-        self.fields["method"].error_messages["required"] = (
+        self.fields["method"].error_messages["required"] = _(
             "Choose “how” the listing was checked, or leave the whole row empty."
         )
 

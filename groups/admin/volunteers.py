@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from groups.models import Volunteer
 
@@ -11,7 +13,7 @@ class VolunteerInline(admin.StackedInline):
     model = Volunteer
     can_delete = True
     filter_horizontal = ["fellowships", "regions"]
-    verbose_name_plural = "volunteer scope (which listings they keep current)"
+    verbose_name_plural = _lazy("volunteer scope (which listings they keep current)")
 
 
 admin.site.unregister(User)
@@ -47,10 +49,10 @@ class VolunteerUserAdmin(UserAdmin):
             .prefetch_related("volunteer__fellowships", "volunteer__regions")
         )
 
-    @admin.display(description="Scope")
+    @admin.display(description=_lazy("Scope"))
     def scope(self, obj):
         if obj.is_superuser:
-            return "Every listing"
+            return _("Every listing")
         volunteer = getattr(obj, "volunteer", None)
         if volunteer is None:
             return ""

@@ -8,6 +8,8 @@ explicitly, to the Meeting Guide code that means the same; a key with no equival
 as unknown.
 """
 
+from django.utils.translation import gettext as _
+
 from groups.importing import meeting_guide
 from groups.importing import rows as r
 from groups.importing.rows import Place, Row
@@ -83,19 +85,19 @@ def world_ids(formats) -> dict[str, str]:
 
 
 def parse(content: bytes) -> meeting_guide.Parsed:
-    data = meeting_guide.load_json(content, "BMLT GetSearchResults response")
+    data = meeting_guide.load_json(content, meeting_guide.BMLT)
     formats = {}
     if isinstance(data, dict):  # with get_used_formats, the meetings are under "meetings"
         formats = world_ids(data.get("formats"))
         data = data.get("meetings")
     if not isinstance(data, list):
-        raise ValueError("This is not a BMLT GetSearchResults response (a JSON array).")
+        raise ValueError(_("This is not a BMLT GetSearchResults response (a JSON array)."))
     parsed = meeting_guide.Parsed(LABELS)
     parsed.formats_known = bool(formats)
     for index, meeting in enumerate(data):
-        ref = f"entry {index}"
+        ref = meeting_guide.entry_ref(index)
         if not isinstance(meeting, dict):
-            parsed.rejected.append(r.Rejection(ref, "", "entry", "is not a JSON object."))
+            parsed.rejected.append(r.Rejection(ref, "", *meeting_guide.not_an_object()))
             continue
         read = lambda m=meeting, ref=ref: rows_of(m, ref, formats)  # noqa: E731
         parsed.add(ref, read, meeting, "id_bigint", "meeting_name")
@@ -134,7 +136,7 @@ def rows_of(meeting: dict, ref: str, formats: dict[str, str] | None = None) -> l
     mended: list[tuple[str, str]] = []
     name = r.plain(meeting.get("meeting_name"), mended, "meeting_name")
     if not name:
-        raise r.RowError("meeting_name", "a meeting needs a name.")
+        raise r.RowError("meeting_name", meeting_guide.needs_a_name())
     formats = formats or {}
     keys = [formats.get(key) or key for key in r.codes(meeting.get("formats"))]
     link = r.conference_link(meeting.get("virtual_meeting_link"), mended)

@@ -8,6 +8,9 @@ directory's own feed carry a few fields of ours (see groups.feeds) that make the
 import json
 import re
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from groups.importing import rows as r
 from groups.importing.rows import Place, Rejection, Row, RowError
 
@@ -69,7 +72,8 @@ class Parsed:
             seen[row.key] = count
             if count > 1:
                 if not row.key_made:
-                    row.mended.append(("id", f"id {row.key!r} is used twice: read as #{count}"))
+                    what = _("id %(id)s is used twice: read as #%(number)s")
+                    row.mended.append(("id", what % {"id": repr(row.key), "number": count}))
                 row.key = f"{row.key[:250]}#{count}"
                 row.slug = f"{row.slug[:60]}-{count}"
 
@@ -78,11 +82,44 @@ class Parsed:
 _BAD_ESCAPE = re.compile(r'(?<!\\)((?:\\\\)*)\\([^"\\/bfnrtu])')
 
 
+FEED, BMLT = "Meeting Guide feed", "BMLT GetSearchResults response"
+
+
+def _not_utf8(what: str) -> str:
+    """Whole sentences for each format (a format's name is not translated)."""
+    if what == FEED:
+        return _("This is not UTF-8 text, so not a Meeting Guide feed.")
+    if what == BMLT:
+        return _("This is not UTF-8 text, so not a BMLT GetSearchResults response.")
+    return f"This is not UTF-8 text, so not a {what}."
+
+
+def _invalid_json(what: str, error: json.JSONDecodeError) -> str:
+    # error.msg is Python's own words, in English.
+    where = {"line": error.lineno, "column": error.colno, "error": error.msg}
+    if what == FEED:
+        message = _(
+            "This is not a Meeting Guide feed: invalid JSON at line %(line)s, column %(column)s "
+            "(%(error)s)."
+        )
+    elif what == BMLT:
+        message = _(
+            "This is not a BMLT GetSearchResults response: invalid JSON at line %(line)s, "
+            "column %(column)s (%(error)s)."
+        )
+    else:
+        message = f"This is not a {what}: " + "invalid JSON at line %(line)s, column %(column)s "
+        message += "(%(error)s)."
+    return message % where
+
+
 def load_json(content: bytes, what: str, notes: list | None = None):
+    """The JSON in `content`; ValueError, in words, if it is none. `what` is FEED or BMLT
+    (another name is said in English)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError(f"This is not UTF-8 text, so not a {what}.") from None
+        raise ValueError(_not_utf8(what)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -94,34 +131,46 @@ def load_json(content: bytes, what: str, notes: list | None = None):
             else:
                 if notes is not None:
                     notes.append(
-                        "The file has backslashes before letters JSON does not escape (at "
-                        f"line {error.lineno}, column {error.colno}, and maybe more): read as "
-                        "the letters alone."
+                        _(
+                            "The file has backslashes before letters JSON does not escape (at "
+                            "line %(line)s, column %(column)s, and maybe more): read as the "
+                            "letters alone."
+                        )
+                        % {"line": error.lineno, "column": error.colno}
                     )
                 return data
-        raise ValueError(
-            f"This is not a {what}: invalid JSON at line {error.lineno}, column {error.colno} "
-            f"({error.msg})."
-        ) from None
+        raise ValueError(_invalid_json(what, error)) from None
 
 
 def parse(content: bytes) -> Parsed:
     """A feed: a JSON array of meeting objects. ValueError if it is not one."""
     notes: list[str] = []
-    entries = load_json(content, "Meeting Guide feed", notes)
+    entries = load_json(content, FEED, notes)
     if not isinstance(entries, list):
-        raise ValueError("This is not a Meeting Guide feed: it should be a JSON array of meetings.")
+        raise ValueError(
+            _("This is not a Meeting Guide feed: it should be a JSON array of meetings.")
+        )
     parsed = Parsed(LABELS)
     parsed.notes = notes
     for index, entry in enumerate(entries):
-        ref = f"entry {index}"
+        ref = entry_ref(index)
         if not isinstance(entry, dict):
-            parsed.rejected.append(Rejection(ref, "", "entry", "is not a JSON object."))
+            parsed.rejected.append(Rejection(ref, "", *not_an_object()))
             continue
         parsed.add(ref, lambda e=entry, ref=ref: rows_of(e, ref), entry, "slug", "name")
         note_entity(parsed, entry)
     parsed.number_alike()
     return parsed
+
+
+def entry_ref(index: int) -> str:
+    """A JSON entry as a report names it ("entry 3", counted from 0)."""
+    return _("entry %(number)s") % {"number": index}
+
+
+def not_an_object() -> tuple[str, str]:
+    """(field, message) for an entry that is not a JSON object."""
+    return pgettext("import field", "entry"), _("is not a JSON object.")
 
 
 def note_entity(parsed: Parsed, entry: dict) -> None:
@@ -142,12 +191,13 @@ def rows_of(entry: dict, ref: str, label=lambda key: key) -> list[Row]:
     mended: list[tuple[str, str]] = []
     name = r.plain(entry.get("name"), mended, label("name"))
     if not name:
-        raise RowError(label("name"), "a meeting needs a name.")
+        raise RowError(label("name"), needs_a_name())
     day_list = r.days(entry.get("day"), label("day"))
     start = r.time(entry.get("time"), label("time"))
     if start is not None and day_list == [None]:
         start = None  # a time with no day, as some exports write appointment-only meetings
-        mended.append(("appointment", f"{label('time')}: a time with no day: by appointment"))
+        what = _("%(field)s: a time with no day: by appointment") % {"field": label("time")}
+        mended.append(("appointment", what))
     types = r.type_codes(entry.get("types"))
     conference_url = r.conference_link(entry.get("conference_url"), mended)
     conference_phone = r.dial_string(entry.get("conference_phone"), mended)
@@ -203,6 +253,10 @@ def rows_of(entry: dict, ref: str, label=lambda key: key) -> list[Row]:
     for each in rows:
         r.check_times(each, label("day"), label("time"))
     return rows
+
+
+def needs_a_name() -> str:
+    return _("a meeting needs a name.")
 
 
 def _ours(entry: dict, key: str, allowed: set[str], derived: str) -> str:
@@ -291,7 +345,8 @@ def place_of(entry: dict, label, mended: list | None = None) -> Place | None:
     longitude = r.number(entry.get("longitude"), label("longitude"))
     if latitude == 0 or longitude == 0:
         if mended is not None and latitude is not None and longitude is not None:
-            mended.append(("coordinates", "latitude/longitude: a 0 is no position: left out"))
+            what = _("%(field)s: a 0 is no position: left out") % {"field": "latitude/longitude"}
+            mended.append(("coordinates", what))
         latitude = longitude = None
     if latitude is None or longitude is None:
         latitude = longitude = None  # half a pair is no position; the place still counts

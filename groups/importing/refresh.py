@@ -30,10 +30,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from groups import importing
 from groups.importing import sources
-from groups.importing.save import Importer, Report
+from groups.importing.save import Importer, Report, counts_text
 from groups.models import ImportSource, Meeting
 
 logger = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ Status = ImportSource.Outcome
 class Outcome:
     source: ImportSource
     status: str  # ImportSource.Outcome
-    message: str  # why, for a person; kept on the source
+    message: str  # why, for a person; kept on the source (in the language active then)
     report: Report | None = None  # of the import, or of the dry run that refused it
 
     @property
@@ -98,12 +100,13 @@ def refresh(
     if not force and not is_due(source, now):
         return None
     if not source.url:  # nothing was checked: nothing to record, nobody to tell
-        return Outcome(source, Status.FAILED, "This source has no URL to fetch.")
+        return Outcome(source, Status.FAILED, _("This source has no URL to fetch."))
     try:
         outcome = _refresh(source, timeout or sources.TIMEOUT_SECONDS)
     except Exception as error:  # a steward must hear of it, and the other sources go on
         logger.exception("Refreshing %s failed", source.name)
-        outcome = (Status.FAILED, f"The import stopped with an error: {error}", None)
+        said = _("The import stopped with an error: %(error)s") % {"error": error}
+        outcome = (Status.FAILED, said, None)
     return _finish(source, now, *outcome)
 
 
@@ -115,7 +118,8 @@ def _refresh(source: ImportSource, timeout: float) -> tuple[str, str, Report | N
     try:
         parsed = importing.parse(source.format, content)
     except ValueError as error:
-        return Status.REFUSED, f"What the URL sent is not a list of meetings: {error}", None
+        said = _("What the URL sent is not a list of meetings: %(error)s") % {"error": error}
+        return Status.REFUSED, said, None
     skip = source.refresh_skip_invalid
     listed = Meeting.objects.filter(source=source).listed().count()
     trial = Importer(source, parsed).run(dry_run=True, skip_invalid=skip)
@@ -136,8 +140,7 @@ def _refresh(source: ImportSource, timeout: float) -> tuple[str, str, Report | N
         return Status.REFUSED, _too_many_message(gone, listed, percent), report
     if not report.saved:
         return Status.REFUSED, _refusal(source, report, listed) or report.refused, report
-    counts = report.counts()
-    return Status.OK, ", ".join(f"{name} {n}" for name, n in counts.items()) + ".", report
+    return Status.OK, counts_text(report.counts()) + ".", report
 
 
 def _refusal(source: ImportSource, report: Report, listed: int) -> str:
@@ -145,26 +148,40 @@ def _refusal(source: ImportSource, report: Report, listed: int) -> str:
     counts = report.counts()
     if report.rejected and not source.refresh_skip_invalid:
         n = counts["rejected"]
-        return (
-            f"{n} row{'s' * (n != 1)} could not be understood, so nothing was changed. Ask the "
-            "publisher to correct them, or let this source save the good rows "
-            '("save the good rows when some are bad").'
-        )
+        # The source's option, by the name its page gives it.
+        option = ImportSource._meta.get_field("refresh_skip_invalid").verbose_name
+        return ngettext(
+            "%(count)s row could not be understood, so nothing was changed. Ask the publisher "
+            'to correct them, or let this source save the good rows ("%(option)s").',
+            "%(count)s rows could not be understood, so nothing was changed. Ask the publisher "
+            'to correct them, or let this source save the good rows ("%(option)s").',
+            n,
+        ) % {"count": n, "option": option}
     if report.refused:
-        return f"Nothing was changed: {report.refused}"
+        return _("Nothing was changed: %(reason)s") % {"reason": report.refused}
     if report.rejected and not (counts["created"] + counts["updated"] + counts["unchanged"]):
-        return "No row could be understood, so nothing was changed."
+        return _("No row could be understood, so nothing was changed.")
     gone, percent = counts["deactivated"], source.max_deactivate_percent
     return _too_many_message(gone, listed, percent) if too_many(gone, listed, percent) else ""
 
 
 def _too_many_message(gone: int, listed: int, percent: int) -> str:
-    return (
-        f"It would mark {gone} of the source's {listed} listed meetings inactive "
-        f"({gone * 100 // max(listed, 1)} %), more than the {percent} % allowed, so nothing "
-        "was changed. If those meetings really stopped, raise the limit on the source's page "
-        "and refresh it; otherwise the feed may be broken or cut short."
-    )
+    return ngettext(
+        "It would mark %(gone)s of the source's %(listed)s listed meeting inactive "
+        "(%(share)s %%), more than the %(percent)s %% allowed, so nothing was changed. If those "
+        "meetings really stopped, raise the limit on the source's page and refresh it; "
+        "otherwise the feed may be broken or cut short.",
+        "It would mark %(gone)s of the source's %(listed)s listed meetings inactive "
+        "(%(share)s %%), more than the %(percent)s %% allowed, so nothing was changed. If those "
+        "meetings really stopped, raise the limit on the source's page and refresh it; "
+        "otherwise the feed may be broken or cut short.",
+        listed,
+    ) % {
+        "gone": gone,
+        "listed": listed,
+        "share": gone * 100 // max(listed, 1),
+        "percent": percent,
+    }
 
 
 def _finish(source, now, status, message, report=None) -> Outcome:
@@ -189,13 +206,15 @@ def _tell_stewards(outcome: Outcome) -> None:
     counts = report.counts() if report else {}
     if outcome.ok and not any(counts[n] for n in ("created", "updated", "deactivated", "rejected")):
         return
+    # In the language active when the refresh runs (the directory's own, from the command).
     if outcome.ok:
-        subject = (
-            f"{source.name}: {counts['created']} new, {counts['updated']} changed, "
-            f"{counts['deactivated']} marked inactive"
-        )
+        subject = _(
+            "%(source)s: %(created)s new, %(updated)s changed, %(deactivated)s marked inactive"
+        ) % {"source": source.name, **counts}
+    elif outcome.status == Status.REFUSED:
+        subject = _("%(source)s: refresh refused, nothing changed") % {"source": source.name}
     else:
-        subject = f"{source.name}: refresh {outcome.status}, nothing changed"
+        subject = _("%(source)s: refresh failed, nothing changed") % {"source": source.name}
     context = {
         "outcome": outcome,
         "source": source,

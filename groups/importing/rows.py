@@ -13,6 +13,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from groups.weektime import duration
 
@@ -102,7 +103,7 @@ def refuse_nul(entry: dict, label=lambda key: key) -> None:
     for key, value in entry.items():
         values = value if isinstance(value, list | tuple) else [value]
         if any(isinstance(item, str) and "\x00" in item for item in values):
-            raise RowError(label(key), "holds a NUL character (\\x00), which is not text.")
+            raise RowError(label(key), _("holds a NUL character (\\x00), which is not text."))
 
 
 def fold(text: str) -> str:
@@ -136,7 +137,7 @@ def plain(value, mended: list | None = None, field: str = "") -> str:
     cleaned = "\n".join(" ".join(line.split()) for line in cleaned.splitlines())
     cleaned = re.sub(r"\n{3,}", "\n\n", cleaned).strip()
     if cleaned != raw and mended is not None:
-        mended.append(("html", f"{field}: HTML made plain text"))
+        mended.append(("html", _("%(field)s: HTML made plain text") % {"field": field}))
     return cleaned
 
 
@@ -160,19 +161,22 @@ def conference_link(value, mended: list) -> str:
     several = re.split(r"[\s,;]+(?=https?://)", link, flags=re.I)
     if len(several) > 1:  # "https://…, https://…": the first is the meeting's
         link = several[0].strip(" ,;")
-        mended.append(("link", "conference_url: several links: the first kept"))
+        mended.append(
+            ("link", _("%(field)s: several links: the first kept") % {"field": "conference_url"})
+        )
     if re.match(r"^[a-z0-9.-]+\.[a-z]{2,}/", link, re.I):  # "zoom.us/j/123" without a scheme
         link = "https://" + link
-        mended.append(("link", "conference_url: https:// added"))
+        mended.append(("link", _("%(field)s: https:// added") % {"field": "conference_url"}))
     elif re.match(r"^http://", link, re.I):
         host = (urlsplit(link).hostname or "").lower()
         link = "https://" + link[7:]
         known = any(host == p or host.endswith("." + p) for p in SECURE_PROVIDERS)
-        mended.append(
-            ("link", "conference_url: http upgraded to https")
+        what = (
+            _("%(field)s: http upgraded to https")
             if known
-            else ("link", f"conference_url: http upgraded to https on {host}: check it opens")
+            else _("%(field)s: http upgraded to https on %(host)s: check it opens")
         )
+        mended.append(("link", what % {"field": "conference_url", "host": host}))
     elif re.match(r"^https://", link, re.I) and not link.startswith("https://"):
         link = "https://" + link[8:]  # "Https://"
     return link
@@ -194,7 +198,10 @@ def dial_string(value, mended: list | None = None) -> str:
     if len(phone) > 60:  # the longest the directory keeps; cut at a pause
         phone = phone[:60].rsplit(",", 1)[0].rstrip(",")
     if phone != raw and mended is not None:
-        mended.append(("phone", f"conference_phone: {raw!r} dialled as {phone!r}"))
+        what = _("%(field)s: %(raw)s dialled as %(phone)s")
+        mended.append(
+            ("phone", what % {"field": "conference_phone", "raw": repr(raw), "phone": repr(phone)})
+        )
     return phone
 
 
@@ -212,12 +219,16 @@ def days(value, field: str, *, first: int = 0) -> list[int | None]:
         if 0 <= number <= 6:
             return [number]
         last = first + 6
-        raise RowError(field, f"{word!r} is not a day (use {first}–{last}, {first} = Sunday).")
+        raise RowError(
+            field,
+            _("%(value)s is not a day (use %(first)s–%(last)s, %(first)s = Sunday).")
+            % {"value": repr(word), "first": first, "last": last},
+        )
     if word.casefold() in _DAY_NAMES:
         return [_DAY_NAMES[word.casefold()]]
     if "," in word:
         return days([part for part in word.split(",") if part.strip()], field, first=first)
-    raise RowError(field, f"{word!r} is not a day of the week.")
+    raise RowError(field, _("%(value)s is not a day of the week.") % {"value": repr(word)})
 
 
 def time(value, field: str) -> datetime.time | None:
@@ -238,7 +249,9 @@ def time(value, field: str) -> datetime.time | None:
             hours = 0  # an end at midnight
         if hours < 24 and minutes < 60 and (match[2] or match[4]):
             return datetime.time(hours, minutes)
-    raise RowError(field, f"{word!r} is not a time (use HH:MM, 24-hour).")
+    raise RowError(
+        field, _("%(value)s is not a time (use HH:MM, 24-hour).") % {"value": repr(word)}
+    )
 
 
 def after(start: datetime.time, span: str, field: str) -> datetime.time:
@@ -258,10 +271,14 @@ def number(value, field: str) -> float | None:
     try:
         found = float(word)
     except ValueError:
-        raise RowError(field, f"{word[:40]!r} is not a number.") from None
+        raise RowError(field, _not_a_number(word)) from None
     if not math.isfinite(found):  # "NaN", "inf", 1e999: no place is there
-        raise RowError(field, f"{word[:40]!r} is not a number.")
+        raise RowError(field, _not_a_number(word))
     return found
+
+
+def _not_a_number(word: str) -> str:
+    return _("%(value)s is not a number.") % {"value": repr(word[:40])}
 
 
 def yes(value) -> bool:
@@ -363,9 +380,9 @@ def one_per_day(row: Row, day_list: list[int | None]) -> list[Row]:
 
 def check_times(row: Row, day_field: str, time_field: str) -> None:
     if row.start_time is not None and row.day is None:
-        raise RowError(day_field, "a start time needs a day (leave both empty: by appointment).")
+        raise RowError(day_field, _("a start time needs a day (leave both empty: by appointment)."))
     if row.day is not None and row.start_time is None:
-        raise RowError(time_field, "a day needs a start time.")
+        raise RowError(time_field, _("a day needs a start time."))
     if row.start_time is None:
         row.end_time = None
     elif row.end_time is not None and duration(row.start_time, row.end_time) == 1440:

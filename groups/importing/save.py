@@ -16,10 +16,13 @@ Meeting.derive(), as save() sets them.
 import collections
 import dataclasses
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from groups.importing.meeting_guide import Parsed
 from groups.importing.rows import INACTIVE, Place, Rejection, Row, RowError, fold
@@ -83,6 +86,40 @@ TYPE_SYNONYMS = {
 }
 
 
+# The kinds of mends (rows.Row.mended) and the ways a time zone is found (zones.ZoneFinder)
+# are codes; a report names them in words.
+MENDED_KINDS = {
+    "appointment": pgettext_lazy("kind of mend", "appointment"),
+    "coordinates": pgettext_lazy("kind of mend", "coordinates"),
+    "html": pgettext_lazy("kind of mend", "html"),
+    "id": pgettext_lazy("kind of mend", "id"),
+    "link": pgettext_lazy("kind of mend", "link"),
+    "phone": pgettext_lazy("kind of mend", "phone"),
+}
+ZONE_WAYS = {
+    "coordinates": pgettext_lazy("time zone found from", "coordinates"),
+    "country": pgettext_lazy("time zone found from", "country"),
+    "postal code": pgettext_lazy("time zone found from", "postal code"),
+    "source": pgettext_lazy("time zone found from", "source"),
+    "town": pgettext_lazy("time zone found from", "town"),
+}
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """Report.counts() in words: "created 3, updated 0, unchanged 4, deactivated 0, rejected 1"."""
+    return (
+        _(
+            "created %(created)s, updated %(updated)s, unchanged %(unchanged)s, deactivated "
+            "%(deactivated)s, rejected %(rejected)s"
+        )
+        % counts
+    )
+
+
+def _and_more(n: int) -> str:
+    return ngettext("… and %(count)s more", "… and %(count)s more", n) % {"count": n}
+
+
 @dataclasses.dataclass
 class Change:
     ref: str
@@ -128,61 +165,86 @@ class Report:
         }
 
     def mended_by_kind(self) -> collections.Counter:
-        return collections.Counter(kind for _, kind, _ in self.mended)
+        return collections.Counter(kind for _ref, kind, _what in self.mended)
 
     def summary(self) -> str:
-        counts = ", ".join(f"{name} {n}" for name, n in self.counts().items())
-        mended = len({ref for ref, _, _ in self.mended})
-        return f"{self.source}: {self.read} rows read; {counts}; mended {mended}."
+        mended = len({ref for ref, _kind, _what in self.mended})
+        return ngettext(
+            "%(source)s: %(read)s row read; %(counts)s; mended %(mended)s.",
+            "%(source)s: %(read)s rows read; %(counts)s; mended %(mended)s.",
+            self.read,
+        ) % {
+            "source": self.source,
+            "read": self.read,
+            "counts": counts_text(self.counts()),
+            "mended": mended,
+        }
 
     def text(self, limit: int | None = LISTED, mended_limit: int | None = None) -> str:
         """The report for a person: counts, then what changed (every rejected row; every mend
         unless `mended_limit` says how many)."""
         lines = [self.summary()]
         if self.refused:
-            lines.append(f"Nothing was saved: {self.refused}")
+            lines.append(_("Nothing was saved: %(reason)s") % {"reason": self.refused})
         elif not self.saved:
-            lines.append("Dry run: nothing was saved.")
+            lines.append(_("Dry run: nothing was saved."))
         extra = [
-            f"{n} new {what}"
+            what % {"count": n}
             for n, what in (
-                (self.new_places, "places"),
-                (self.new_groups, "groups"),
-                (self.new_regions, "regions"),
+                (
+                    self.new_places,
+                    ngettext("%(count)s new place", "%(count)s new places", self.new_places),
+                ),
+                (
+                    self.new_groups,
+                    ngettext("%(count)s new group", "%(count)s new groups", self.new_groups),
+                ),
+                (
+                    self.new_regions,
+                    ngettext("%(count)s new region", "%(count)s new regions", self.new_regions),
+                ),
             )
             if n
         ]
         if extra:
-            lines.append("Also " + ", ".join(extra) + ".")
+            lines.append(_("Also %(new)s.") % {"new": ", ".join(extra)})
         if self.zones_found:
-            ways = ", ".join(f"{how} {n}" for how, n in sorted(self.zones_found.items()))
-            lines.append(f"Time zones not given by the source, found from: {ways}.")
+            ways = ", ".join(
+                f"{ZONE_WAYS.get(how, how)} {n}" for how, n in sorted(self.zones_found.items())
+            )
+            lines.append(
+                _("Time zones not given by the source, found from: %(ways)s.") % {"ways": ways}
+            )
         lines += self.notes
         for title, items, bound in (
-            ("Rejected", self.rejected, None),
-            ("Created", self.created, limit),
-            ("Updated", self.updated, limit),
-            ("Marked inactive (no longer in the source)", self.deactivated, limit),
+            (pgettext("import report", "Rejected"), self.rejected, None),
+            (pgettext("import report", "Created"), self.created, limit),
+            (pgettext("import report", "Updated"), self.updated, limit),
+            (_("Marked inactive (no longer in the source)"), self.deactivated, limit),
         ):
             if items:
                 lines.append(f"{title}:")
                 lines += [f"  {item}" for item in items[:bound]]
                 if bound is not None and len(items) > bound:
-                    lines.append(f"  … and {len(items) - bound} more")
+                    lines.append(f"  {_and_more(len(items) - bound)}")
         if self.unknown_types:
             codes = ", ".join(f"{code} ({n})" for code, n in sorted(self.unknown_types.items()))
-            lines.append(f"Unknown type codes, left out: {codes}")
+            lines.append(_("Unknown type codes, left out: %(codes)s") % {"codes": codes})
         if self.unknown_languages:
             codes = ", ".join(f"{c} ({n})" for c, n in sorted(self.unknown_languages.items()))
-            lines.append(f"Unknown language codes, left out: {codes}")
+            lines.append(_("Unknown language codes, left out: %(codes)s") % {"codes": codes})
         if self.ignored_columns:
-            lines.append(f"Columns not understood, ignored: {', '.join(self.ignored_columns)}")
+            columns = ", ".join(self.ignored_columns)
+            lines.append(_("Columns not understood, ignored: %(columns)s") % {"columns": columns})
         if self.mended:
-            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.mended_by_kind().items()))
-            lines.append(f"Mended ({kinds}):")
-            lines += [f"  {ref}: {what}" for ref, _, what in self.mended[:mended_limit]]
+            kinds = ", ".join(
+                f"{MENDED_KINDS.get(kind, kind)} {n}"
+                for kind, n in sorted(self.mended_by_kind().items())
+            )
+            lines.append(_("Mended (%(kinds)s):") % {"kinds": kinds})
+            lines += [f"  {ref}: {what}" for ref, _kind, what in self.mended[:mended_limit]]
             if mended_limit is not None and len(self.mended) > mended_limit:
-                lines.append(f"  … and {len(self.mended) - mended_limit} more")
+                lines.append(f"  {_and_more(len(self.mended) - mended_limit)}")
         return "\n".join(lines)
 
 
@@ -206,7 +268,8 @@ def _one_import_at_a_time() -> None:
 
 def _first_error(error: ValidationError, label) -> RowError:
     field, messages = next(iter(error.message_dict.items()))
-    return RowError("row" if field == "__all__" else label(field), " ".join(messages))
+    where = pgettext("import field", "row") if field == "__all__" else label(field)
+    return RowError(where, " ".join(messages))
 
 
 def unique_slugs(model, wanted: list[str], max_length: int) -> list[str]:
@@ -340,7 +403,7 @@ class Places:
 
     def save(self, regions: Regions) -> int:
         """Creates the new venues and saves corrected ones; returns how many were corrected."""
-        for location in [*self.new, *(loc for loc, _ in self.corrected.values())]:
+        for location in [*self.new, *(loc for loc, _before in self.corrected.values())]:
             chain, place = self.chains.get(id(location), ((), None))
             if chain:
                 location.region = regions.find(chain, place)
@@ -425,9 +488,12 @@ class Importer:
         self.report.notes += parsed.notes
         if not getattr(parsed, "formats_known", True):
             self.report.notes.append(
-                "The BMLT response carries no format list, so format keys (which are each "
-                "server's own, in its own language) were not read: ask the server with "
-                "&get_used_formats=1."
+                _(
+                    "The BMLT response carries no format list, so format keys (which are each "
+                    "server's own, in its own language) were not read: ask the server with "
+                    "%(parameter)s."
+                )
+                % {"parameter": "&get_used_formats=1"}
             )
         self.fellowships = {f.slug: f for f in Fellowship.objects.all()}
         self.types: dict[int, dict[str, tuple[int, int | None]]] = {}
@@ -497,7 +563,10 @@ class Importer:
         slug = row.fellowship or self.source.fellowship.slug
         fellowship = self.fellowships.get(slug)
         if fellowship is None:
-            raise RowError(label("meeting.fellowship"), f"no fellowship {slug!r} here.")
+            raise RowError(
+                label("meeting.fellowship"),
+                _("no fellowship %(slug)s here.") % {"slug": repr(slug)},
+            )
         zone = row.timezone
         if zone:
             try:
@@ -509,8 +578,11 @@ class Importer:
         if not zone:
             raise RowError(
                 label("meeting.timezone"),
-                "no time zone: the source gives none, and the place has no coordinates and no "
-                "town or country that has one zone. Give the source's zone (--timezone).",
+                _(
+                    "no time zone: the source gives none, and the place has no coordinates and no "
+                    "town or country that has one zone. Give the source's zone (%(option)s)."
+                )
+                % {"option": "--timezone"},
             )
         location = self.places.find(row.place, zone)
         group = self.groups.find(fellowship, row.group, row.group_notes)
@@ -598,7 +670,13 @@ class Importer:
             Meeting.objects.bulk_update(meetings, fields, batch_size=UPDATE_BATCH)
 
     def _deactivate(self, existing: dict[str, Meeting], seen: set[str]) -> None:
-        reason = f"No longer listed by {self.source.name} (import of {self.now:%Y-%m-%d})"
+        # Kept on the meeting and shown on its public page: in the directory's own language,
+        # whoever imports.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("No longer listed by %(source)s (import of %(date)s)") % {
+                "source": self.source.name,
+                "date": f"{self.now:%Y-%m-%d}",
+            }
         gone = [
             meeting
             for key, meeting in existing.items()
@@ -641,7 +719,8 @@ class Importer:
                 noted.add(id(row.mended))
                 report.mended += [(row.ref, kind, what) for kind, what in row.mended]
             if row.key in by_key:
-                error = RowError(self.parsed.label("meeting.slug"), f"{row.key!r} is used twice.")
+                twice = _("%(id)s is used twice.") % {"id": repr(row.key)}
+                error = RowError(self.parsed.label("meeting.slug"), twice)
                 self._reject(row, error)
                 continue
             by_key[row.key] = row.ref
@@ -697,7 +776,7 @@ class Importer:
         `record`, a previewed run, when given)."""
         report = self.report
         if not self.parsed.rows and not report.rejected:
-            report.refused = (
+            report.refused = _(
                 "the source lists no meetings (an empty source would mark every meeting it "
                 "brought inactive)."
             )
@@ -707,10 +786,13 @@ class Importer:
                 self._import(skip_invalid)
                 if report.rejected and not skip_invalid:
                     n = report.counts()["rejected"]
-                    report.refused = (
-                        f"{n} row{'s' * (n != 1)} could not be understood. Correct them, or "
-                        "import with --skip-invalid to save the others."
-                    )
+                    report.refused = ngettext(
+                        "%(count)s row could not be understood. Correct them, or import with "
+                        "%(option)s to save the others.",
+                        "%(count)s rows could not be understood. Correct them, or import with "
+                        "%(option)s to save the others.",
+                        n,
+                    ) % {"count": n, "option": "--skip-invalid"}
                     raise _Rollback
                 if dry_run:
                     raise _Rollback

@@ -22,6 +22,9 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 TIMEOUT_SECONDS = 30
 MAX_BYTES = 100 * 1024 * 1024  # a 10,000-meeting feed is about 9 MB
@@ -40,24 +43,34 @@ def is_url(source: str) -> bool:
 
 def read(source: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
     if "://" in source and not is_url(source):
-        raise SourceError(f"{source}: only http:// and https:// addresses can be fetched.")
+        raise SourceError(_only_http(source))
     if is_url(source):
         return fetch(source, timeout)
     path = pathlib.Path(source)
+    named = {"source": source}
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise SourceError(f"{source} is larger than {_size(MAX_BYTES)}.")
+            raise SourceError(
+                _("%(source)s is larger than %(size)s.") % {**named, "size": _size(MAX_BYTES)}
+            )
         return path.read_bytes()
     except FileNotFoundError:
-        raise SourceError(f"No such file: {source}") from None
+        raise SourceError(_("No such file: %(source)s") % named) from None
     except IsADirectoryError:
-        raise SourceError(f"{source} is a folder, not a file.") from None
+        raise SourceError(_("%(source)s is a folder, not a file.") % named) from None
     except PermissionError:
-        raise SourceError(f"Not allowed to read {source}.") from None
+        raise SourceError(_("Not allowed to read %(source)s.") % named) from None
+
+
+def _only_http(url: str) -> str:
+    return _("%(url)s: only http:// and https:// addresses can be fetched.") % {"url": url}
 
 
 def _size(n: int) -> str:
-    return f"{n // 2**20} MB" if n >= 2**20 else f"{n:,} bytes"
+    if n >= 2**20:
+        return _("%(number)s MB") % {"number": n // 2**20}
+    number = number_format(n, force_grouping=True)
+    return ngettext("%(number)s byte", "%(number)s bytes", n) % {"number": number}
 
 
 # Addresses ----------------------------------------------------------------------------------
@@ -68,17 +81,18 @@ def why_not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
     if address.version == 6 and address.ipv4_mapped:  # ::ffff:127.0.0.1 is 127.0.0.1
         address = address.ipv4_mapped
     # In this order: loopback, unspecified, link-local and reserved ones are also "private".
+    # Translators: each completes "<host> is …" (or "<host> is at <address>, …").
     for attribute, words in (
-        ("is_loopback", "this server itself (loopback)"),
-        ("is_unspecified", "an unspecified address"),
-        ("is_link_local", "a link-local address (such as a cloud's metadata service)"),
-        ("is_reserved", "a reserved address"),
-        ("is_private", "on a private network"),
-        ("is_multicast", "a multicast address"),
+        ("is_loopback", _("this server itself (loopback)")),
+        ("is_unspecified", _("an unspecified address")),
+        ("is_link_local", _("a link-local address (such as a cloud's metadata service)")),
+        ("is_reserved", _("a reserved address")),
+        ("is_private", _("on a private network")),
+        ("is_multicast", _("a multicast address")),
     ):
         if getattr(address, attribute):
             return words
-    return "" if address.is_global else "not a public address"
+    return "" if address.is_global else _("not a public address")
 
 
 def _checking() -> bool:
@@ -91,18 +105,27 @@ def _resolve(host: str, port: int) -> list[tuple]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise SourceError(f"There is no server called {host} (its name was not found).") from None
+        raise SourceError(
+            _("There is no server called %(host)s (its name was not found).") % {"host": host}
+        ) from None
     if _checking():
-        for *_, sockaddr in found:
+        for *_info, sockaddr in found:
             address = ipaddress.ip_address(sockaddr[0].split("%")[0])
             why = why_not_public(address)
             if why:
-                where = (
-                    f"{host} is" if host.strip("[]") == str(address) else f"{host} is at {address},"
-                )
+                if host.strip("[]") == str(address):
+                    message = _(
+                        "%(host)s is %(why)s: the directory fetches only from public addresses "
+                        "(the server's operator may allow others with %(setting)s)."
+                    )
+                else:
+                    message = _(
+                        "%(host)s is at %(address)s, %(why)s: the directory fetches only from "
+                        "public addresses (the server's operator may allow others with "
+                        "%(setting)s)."
+                    )
                 raise SourceError(
-                    f"{where} {why}: the directory fetches only from public addresses (the "
-                    f"server's operator may allow others with {SETTING})."
+                    message % {"host": host, "address": address, "why": why, "setting": SETTING}
                 )
     return found
 
@@ -111,13 +134,13 @@ def check_url(url: str) -> None:
     """SourceError, in words, unless the directory may fetch this URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise SourceError(f"{url}: only http:// and https:// addresses can be fetched.")
+        raise SourceError(_only_http(url))
     try:
         host, port = parts.hostname, parts.port
     except ValueError:
-        raise SourceError(f"{url}: the port is not a number.") from None
+        raise SourceError(_("%(url)s: the port is not a number.") % {"url": url}) from None
     if not host:
-        raise SourceError(f"{url} names no server.")
+        raise SourceError(_("%(url)s names no server.") % {"url": url})
     _resolve(host, port or (443 if parts.scheme == "https" else 80))
 
 
@@ -125,7 +148,7 @@ def _connect(address, timeout, source_address=None):
     """socket.create_connection, to an address that was checked as the connection is made."""
     host, port = address
     error = None
-    for *_, sockaddr in _resolve(host, port):
+    for *_info, sockaddr in _resolve(host, port):
         try:
             return socket.create_connection((sockaddr[0], port), timeout, source_address)
         except OSError as failure:
@@ -165,12 +188,22 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         followed = sum(getattr(request, "redirect_dict", {}).values())
         if followed >= MAX_REDIRECTS:
             fp.close()
-            raise SourceError(f"{request.full_url} redirects more than {MAX_REDIRECTS} times.")
+            raise SourceError(
+                ngettext(
+                    "%(url)s redirects more than %(most)s time.",
+                    "%(url)s redirects more than %(most)s times.",
+                    MAX_REDIRECTS,
+                )
+                % {"url": request.full_url, "most": MAX_REDIRECTS}
+            )
         try:
             check_url(newurl)
         except SourceError as error:
             fp.close()
-            raise SourceError(f"{request.full_url} redirects to {newurl}: {error}") from None
+            raise SourceError(
+                _("%(url)s redirects to %(target)s: %(why)s")
+                % {"url": request.full_url, "target": newurl, "why": error}
+            ) from None
         return super().redirect_request(request, fp, code, msg, headers, newurl)
 
 
@@ -198,8 +231,19 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
     request = urllib.request.Request(
         url, headers={"User-Agent": "MutualAidDirectory-import/1", "Accept": "*/*"}
     )
-    too_big = f"{url} sent more than {_size(MAX_BYTES)}, the most the directory reads."
-    too_slow = f"{url} did not answer within {timeout:g} seconds."
+    named = {"url": url, "seconds": f"{timeout:g}"}
+    too_big = _("%(url)s sent more than %(size)s, the most the directory reads.") % {
+        "url": url,
+        "size": _size(MAX_BYTES),
+    }
+    too_slow = (
+        ngettext(
+            "%(url)s did not answer within %(seconds)s second.",
+            "%(url)s did not answer within %(seconds)s seconds.",
+            round(timeout),
+        )
+        % named
+    )
     deadline = time.monotonic() + timeout
     try:
         with _opener().open(request, timeout=timeout) as response:
@@ -212,26 +256,44 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
                 if size > MAX_BYTES:
                     raise SourceError(too_big)
                 if time.monotonic() > deadline:
-                    raise SourceError(f"{url} did not finish sending within {timeout:g} seconds.")
+                    raise SourceError(
+                        ngettext(
+                            "%(url)s did not finish sending within %(seconds)s second.",
+                            "%(url)s did not finish sending within %(seconds)s seconds.",
+                            round(timeout),
+                        )
+                        % named
+                    )
                 chunks.append(chunk)
     except urllib.error.HTTPError as error:
         error.close()  # it holds the connection
         if 300 <= error.code < 400:  # urllib refuses a redirect to file:, data:, …
             where = error.headers.get("Location", "")
             raise SourceError(
-                f"{url} redirects to {where}: only http:// and https:// addresses can be fetched."
+                _(
+                    "%(url)s redirects to %(target)s: only http:// and https:// addresses can be "
+                    "fetched."
+                )
+                % {"url": url, "target": where}
             ) from None
-        raise SourceError(f"{url} answered HTTP {error.code} {error.reason}.") from None
+        raise SourceError(
+            _("%(url)s answered HTTP %(code)s %(reason)s.")
+            % {"url": url, "code": error.code, "reason": error.reason}
+        ) from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, TimeoutError):
             raise SourceError(too_slow) from None
         if isinstance(error.reason, ConnectionRefusedError):
             raise SourceError(
-                f"Could not reach {url}: its server refused the connection."
+                _("Could not reach %(url)s: its server refused the connection.") % {"url": url}
             ) from None
-        raise SourceError(f"Could not reach {url}: {error.reason}.") from None
+        raise SourceError(
+            _("Could not reach %(url)s: %(reason)s.") % {"url": url, "reason": error.reason}
+        ) from None
     except TimeoutError:
         raise SourceError(too_slow) from None
     except (http.client.HTTPException, OSError) as error:
-        raise SourceError(f"{url} broke off its answer ({error}).") from None
+        raise SourceError(
+            _("%(url)s broke off its answer (%(error)s).") % {"url": url, "error": error}
+        ) from None
     return b"".join(chunks)

@@ -17,6 +17,10 @@ import re
 import zipfile
 from xml.etree.ElementTree import ParseError
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from groups.importing import meeting_guide
 from groups.importing import rows as r
 
@@ -188,12 +192,21 @@ XLSX_MAX_RATIO = 200  # for members over 1 MiB; a real sheet's XML compresses 10
 BAD = "\0bad"  # an entry's key for the first cell that cannot be read: (column, message)
 
 
+def _n(number: float) -> str:
+    """A number as the active language writes it, in groups of thousands ("131,072")."""
+    return number_format(round(number), force_grouping=True)
+
+
 def _bad_cell(cell: str) -> str:
     """Why a cell cannot be read, or ""."""
     if len(cell) > MAX_CELL_CHARS:
-        return f"a cell of {len(cell):,} characters; a cell may hold at most {MAX_CELL_CHARS:,}."
+        return ngettext(
+            "a cell of %(count)s character; a cell may hold at most %(most)s.",
+            "a cell of %(count)s characters; a cell may hold at most %(most)s.",
+            len(cell),
+        ) % {"count": _n(len(cell)), "most": _n(MAX_CELL_CHARS)}
     if "\x00" in cell:
-        return "holds a NUL character (\\x00), which is not text: is the file damaged?"
+        return _("holds a NUL character (\\x00), which is not text: is the file damaged?")
     return ""
 
 
@@ -202,18 +215,24 @@ def _entries(lines, parsed) -> list[tuple[int, dict]]:
     lines = iter(lines)
     header = next(lines, None)
     if not header or not any(r.text(cell) for cell in header):
-        raise ValueError("The first line should be the column headers (Name, Day, Time, …).")
+        raise ValueError(_("The first line should be the column headers (Name, Day, Time, …)."))
     names = [_normal(cell) for cell in header]
     keys = [KEYS.get(name) for name in names]
     parsed.ignored = [r.text(cell) for cell, key in zip(header, keys, strict=True) if not key]
     if "name" not in keys:
-        raise ValueError("No Name column: the first line should be the column headers.")
+        raise ValueError(
+            _("No %(column)s column: the first line should be the column headers.")
+            % {"column": "Name"}
+        )
     found = []
     for number, line in enumerate(lines, start=2):
         if number > MAX_LINES + 1:
             raise ValueError(
-                f"The file has more than {MAX_LINES:,} lines of meetings, the most the directory "
-                "reads from one file: split it, or import the source by its feed."
+                _(
+                    "The file has more than %(most)s lines of meetings, the most the directory "
+                    "reads from one file: split it, or import the source by its feed."
+                )
+                % {"most": _n(MAX_LINES)}
             )
         values, preferred = {}, set()
         for name, key, cell in zip(names, keys, map(read_cell, line), strict=False):
@@ -242,13 +261,14 @@ def _entries(lines, parsed) -> list[tuple[int, dict]]:
 def _parse(lines) -> meeting_guide.Parsed:
     parsed = meeting_guide.Parsed(LABELS)
     for number, entry in _entries(lines, parsed):
+        ref = _("line %(number)s") % {"number": number}  # the header is line 1
 
-        def read(entry=entry, ref=f"line {number}"):
+        def read(entry=entry, ref=ref):
             if BAD in entry:
                 raise r.RowError(*entry[BAD])
             return meeting_guide.rows_of(entry, ref, _HEADER_OF.get)
 
-        parsed.add(f"line {number}", read, entry, "slug", "name")
+        parsed.add(ref, read, entry, "slug", "name")
         meeting_guide.note_entity(parsed, entry)
     parsed.number_alike()
     return parsed
@@ -266,7 +286,7 @@ def decode(content: bytes) -> str:
     try:
         return content.decode("cp1252")
     except UnicodeDecodeError:
-        raise ValueError("This file is neither UTF-8 nor Windows-1252 text.") from None
+        raise ValueError(_("This file is neither UTF-8 nor Windows-1252 text.")) from None
 
 
 def parse_csv(content: bytes) -> meeting_guide.Parsed:
@@ -281,8 +301,11 @@ def parse_csv(content: bytes) -> meeting_guide.Parsed:
         return _parse(reader)
     except csv.Error as error:  # a cell over csv's own limit (128 KiB), or a broken quote
         raise ValueError(
-            f"Line {reader.line_num} could not be read ({error}); a cell may hold at most "
-            f"{MAX_CELL_CHARS:,} characters."
+            _(
+                "Line %(line)s could not be read (%(error)s); a cell may hold at most %(most)s "
+                "characters."
+            )
+            % {"line": reader.line_num, "error": error, "most": _n(MAX_CELL_CHARS)}
         ) from None
 
 
@@ -291,30 +314,46 @@ def check_zip(content: bytes) -> None:
     try:
         members = zipfile.ZipFile(io.BytesIO(content)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValueError("This is not an Excel (.xlsx) workbook.") from None
+        raise ValueError(_not_a_workbook()) from None
     if len(members) > XLSX_MAX_MEMBERS:
         raise ValueError(
-            f"This workbook holds {len(members):,} files; an Excel workbook has a few dozen, and "
-            f"the directory opens none with more than {XLSX_MAX_MEMBERS:,}."
+            ngettext(
+                "This workbook holds %(count)s file; an Excel workbook has a few dozen, and the "
+                "directory opens none with more than %(most)s.",
+                "This workbook holds %(count)s files; an Excel workbook has a few dozen, and the "
+                "directory opens none with more than %(most)s.",
+                len(members),
+            )
+            % {"count": _n(len(members)), "most": _n(XLSX_MAX_MEMBERS)}
         )
     total = sum(member.file_size for member in members)
     if total > XLSX_MAX_UNCOMPRESSED:
         raise ValueError(
-            f"This workbook would take {_mib(total)} once decompressed, more than the "
-            f"{_mib(XLSX_MAX_UNCOMPRESSED)} the directory reads: save it as CSV, or split it."
+            _(
+                "This workbook would take %(size)s once decompressed, more than the %(most)s the "
+                "directory reads: save it as CSV, or split it."
+            )
+            % {"size": _mib(total), "most": _mib(XLSX_MAX_UNCOMPRESSED)}
         )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > 1024 * 1024 and ratio > XLSX_MAX_RATIO:
             raise ValueError(
-                f"This workbook's {member.filename} would decompress {ratio:,.0f} times over "
-                f"(to {_mib(member.file_size)}): a real workbook compresses a few dozen times "
-                "at most, so it is refused as a zip bomb."
+                _(
+                    "This workbook's %(member)s would decompress %(ratio)s times over (to "
+                    "%(size)s): a real workbook compresses a few dozen times at most, so it is "
+                    "refused as a zip bomb."
+                )
+                % {"member": member.filename, "ratio": _n(ratio), "size": _mib(member.file_size)}
             )
 
 
 def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):,.0f} MiB"
+    return _("%(number)s MiB") % {"number": _n(size / (1024 * 1024))}
+
+
+def _not_a_workbook() -> str:
+    return _("This is not an Excel (.xlsx) workbook.")
 
 
 def parse_xlsx(content: bytes) -> meeting_guide.Parsed:
@@ -324,10 +363,14 @@ def parse_xlsx(content: bytes) -> meeting_guide.Parsed:
 
     check_zip(content)
     if not openpyxl.DEFUSEDXML:  # OPENPYXL_DEFUSEDXML=False in the environment
-        raise ValueError("Workbooks cannot be read safely here: openpyxl is not using defusedxml.")
+        raise ValueError(
+            _("Workbooks cannot be read safely here: openpyxl is not using defusedxml.")
+        )
     entities = ValueError(
-        "This workbook declares XML entities, which no spreadsheet program writes and the "
-        "directory does not read (they can expand to gigabytes)."
+        _(
+            "This workbook declares XML entities, which no spreadsheet program writes and the "
+            "directory does not read (they can expand to gigabytes)."
+        )
     )
     unreadable = (zipfile.BadZipFile, OSError, KeyError, IndexError, ParseError)
     try:
@@ -337,13 +380,15 @@ def parse_xlsx(content: bytes) -> meeting_guide.Parsed:
         chain = (error, error.__cause__, error.__context__)
         if any(isinstance(link, defusedxml.DefusedXmlException) for link in chain):
             raise entities from None
-        raise ValueError("This is not an Excel (.xlsx) workbook.") from None
+        raise ValueError(_not_a_workbook()) from None
     try:
         sheet = book.worksheets[0]
         return _parse(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
     except defusedxml.DefusedXmlException:
         raise entities from None
     except unreadable as error:
-        raise ValueError(f"This workbook's sheet could not be read ({error}).") from None
+        raise ValueError(
+            _("This workbook's sheet could not be read (%(error)s).") % {"error": error}
+        ) from None
     finally:
         book.close()

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('groups', '0015_meeting_slug_history'),
+        ("groups", "0015_meeting_slug_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changerequest',
-            name='language',
+            model_name="changerequest",
+            name="language",
             field=models.CharField(blank=True, editable=False, max_length=10),
         ),
         migrations.AddField(
-            model_name='fellowship',
-            name='translations',
+            model_name="fellowship",
+            name="translations",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
         migrations.AddField(
-            model_name='helpline',
-            name='translations',
+            model_name="helpline",
+            name="translations",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
         migrations.AddField(
-            model_name='meetingtype',
-            name='translations',
+            model_name="meetingtype",
+            name="translations",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
     ]

@@ -2,15 +2,23 @@
 
 "Closed" next to "Temporarily closed" reads as shut; to a fellowship that holds closed meetings
 it means who the meeting is for. The words are the fellowship's (Fellowship.open_meaning and
-closed_meaning, kept in the admin); a fellowship that has none gets no explanation.
+closed_meaning, kept in the admin, in each language: groups.translations); a fellowship that has
+none gets no explanation.
 """
 
 from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from groups.translations import translated
 
 register = template.Library()
 
 # Meeting Guide codes (REFERENCE §1) and the Fellowship field that explains each.
-MEANINGS = {"O": ("Open", "open_meaning"), "C": ("Closed", "closed_meaning")}
+MEANINGS = {
+    "O": (pgettext_lazy("meeting type", "Open"), "open_meaning"),
+    "C": (pgettext_lazy("meeting type", "Closed"), "closed_meaning"),
+}
 
 
 def _lower_first(text: str) -> str:
@@ -30,7 +38,9 @@ def type_meaning(fellowship, meeting_type) -> str:
     if fellowship is None or known is None:
         return ""
     label, field = known
-    words = (getattr(fellowship, field, "") or "").strip().rstrip(".")
+    words = (translated(fellowship, field) or "").strip().rstrip(".")
     if not words:
         return ""
-    return f"{label}: {_lower_first(words)}"
+    # Translators: a meeting type and what it means in a fellowship's own words, e.g.
+    # "Closed: for people who have a desire to stop drinking".
+    return _("%(type)s: %(meaning)s") % {"type": label, "meaning": _lower_first(words)}

@@ -7,6 +7,7 @@ import datetime
 from django import template
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from groups.models import MeetingType
 
@@ -29,13 +30,30 @@ def shown_languages(meeting) -> list:
     return languages
 
 
-def _ago(days: int) -> str:
+def _long_ago(days: int) -> str:
+    """The warning, with the time since the check in days, months or years: one sentence for
+    each, so that each language words and agrees it as a whole."""
     if days < 60:
-        return f"{days} days ago"
-    months = round(days / 30.44)
-    if months < 24:
-        return f"{months} months ago"
-    return f"{round(days / 365.25)} years ago"
+        count = days
+        sentence = ngettext(
+            "Last checked %(count)s day ago: call or check before you go.",
+            "Last checked %(count)s days ago: call or check before you go.",
+            count,
+        )
+    elif (count := round(days / 30.44)) < 24:
+        sentence = ngettext(
+            "Last checked %(count)s month ago: call or check before you go.",
+            "Last checked %(count)s months ago: call or check before you go.",
+            count,
+        )
+    else:
+        count = round(days / 365.25)
+        sentence = ngettext(
+            "Last checked %(count)s year ago: call or check before you go.",
+            "Last checked %(count)s years ago: call or check before you go.",
+            count,
+        )
+    return sentence % {"count": count}
 
 
 @register.filter
@@ -49,4 +67,4 @@ def checked_long_ago(meeting, today: datetime.date | None = None) -> str:
     days = (today - meeting.last_verified).days
     if days <= settings.VERIFICATION_INTERVAL_DAYS:
         return ""
-    return f"Last checked {_ago(days)}: call or check before you go."
+    return _long_ago(days)

@@ -2,6 +2,14 @@
 (function () {
   "use strict";
 
+  // The page's words for this script, in its language (base.html, groups/context_processors.py);
+  // the English beside each use is the fallback.
+  var T = {};
+  try {
+    var words = document.getElementById("ui-strings");
+    T = (words && JSON.parse(words.textContent)) || {};
+  } catch (e) { T = {}; }
+
   // The viewer's time zone, so that times show on their own clock. Kept in a first-party cookie
   // (no tracking: it holds only the zone name). A zone chosen on /time-zone/ (tz_chosen) is
   // left as the person set it.
@@ -32,12 +40,13 @@
     var status = document.querySelector("[data-locate-status]");
     button.parentElement.hidden = false;
     button.addEventListener("click", function () {
-      status.textContent = "Asking your browser where you are (it may ask you first)…";
+      status.textContent = T.locating || "Asking your browser where you are (it may ask you first)…";
       navigator.geolocation.getCurrentPosition(function (position) {
         var metres = Math.round(position.coords.accuracy || 0);
-        status.textContent = "Found you" + (metres ? " (to within about " +
-          (metres >= 1000 ? Math.round(metres / 1000) + " km" : metres + " m") + ")" : "") +
-          ". Looking for meetings near you…";
+        status.textContent = metres ?
+          (T.found_within || "Found you (to within about {distance}). Looking for meetings near you…")
+            .replace("{distance}", metres >= 1000 ? Math.round(metres / 1000) + " km" : metres + " m") :
+          T.found || "Found you. Looking for meetings near you…";
         form.querySelector("input[name=lat]").value = position.coords.latitude.toFixed(4);
         form.querySelector("input[name=lng]").value = position.coords.longitude.toFixed(4);
         var near = form.querySelector("input[name=near]");
@@ -46,7 +55,7 @@
         if (sort) { sort.value = "distance"; }
         form.submit();
       }, function () {
-        status.textContent = "Your location is not available. Type a place or postal code instead.";
+        status.textContent = T.no_location || "Your location is not available. Type a place or postal code instead.";
       }, { timeout: 10000, maximumAge: 600000 });
     });
   }
@@ -68,9 +77,9 @@
         navigator.share(link).catch(function () { /* closed without sharing */ });
       } else {
         navigator.clipboard.writeText(link.url).then(function () {
-          shared.textContent = "Link copied.";
+          shared.textContent = T.copied || "Link copied.";
         }, function () {
-          shared.textContent = "The link could not be copied: copy it from the address bar.";
+          shared.textContent = T.copy_failed || "The link could not be copied: copy it from the address bar.";
         });
       }
     });

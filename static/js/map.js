@@ -17,6 +17,21 @@
   var LAND = { color: "#8a8a84", weight: 0.8, fillColor: "#f1eee6", fillOpacity: 1 };
   var outlines = {};
 
+  // The page's words for this script, in its language (base.html, groups/context_processors.py);
+  // the English beside each use is the fallback.
+  var T = {};
+  try {
+    var words = document.getElementById("ui-strings");
+    T = (words && JSON.parse(words.textContent)) || {};
+  } catch (e) { T = {}; }
+  var pageLanguage = document.documentElement.lang || "en";
+
+  // A text with a count: [one, other] from the page, else the English pair; {count} filled in.
+  function counted(key, n, one, other) {
+    var forms = T[key] && T[key].length === 2 ? T[key] : [one, other];
+    return forms[n === 1 ? 0 : 1].replace("{count}", number(n));
+  }
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
@@ -131,7 +146,8 @@
   function pin(name, closed) {
     return L.divIcon({
       className: "map-pin" + (closed ? " map-pin-closed" : ""),
-      html: '<span class="visually-hidden">' + escapeHtml(name) + (closed ? " (temporarily closed)" : "") + "</span>",
+      html: '<span class="visually-hidden">' +
+        escapeHtml(closed ? (T.pin_closed || "{name} (temporarily closed)").replace("{name}", function () { return name; }) : name) + "</span>",
       iconSize: [26, 26]
     });
   }
@@ -152,12 +168,12 @@
     if (properties.temporarily_closed) {
       var closed = document.createElement("p");
       closed.className = "map-popup-closed";
-      closed.textContent = "Temporarily closed";
+      closed.textContent = T.temporarily_closed || "Temporarily closed";
       box.appendChild(closed);
     }
     if (properties.approximate) {
       var near = document.createElement("p");
-      near.textContent = "The place shown is approximate.";
+      near.textContent = T.approximate || "The place shown is approximate.";
       box.appendChild(near);
     }
     return box;
@@ -191,8 +207,8 @@
     var count = cluster.getChildCount();
     return L.divIcon({
       className: "map-cluster",
-      html: '<span aria-hidden="true">' + count + '</span><span class="visually-hidden">' + count +
-        " meetings here: show them</span>",
+      html: '<span aria-hidden="true">' + count + '</span><span class="visually-hidden">' +
+        escapeHtml((T.cluster || "{count} meetings here: show them").replace("{count}", count)) + "</span>",
       iconSize: [40, 40]
     });
   }
@@ -202,7 +218,7 @@
   }
 
   function number(n) {
-    return n.toLocaleString("en-GB");
+    return n.toLocaleString(pageLanguage === "en" ? "en-GB" : pageLanguage);
   }
 
   function searchMap(element) {
@@ -218,7 +234,7 @@
       maxClusterRadius: 60
     });
     map.addLayer(group);
-    say(status, "Loading the map…");
+    say(status, T.loading || "Loading the map…");
     fetch(element.getAttribute("data-map"), { headers: { Accept: "application/json" } }).then(function (response) {
       if (!response.ok) { throw new Error(response.status); }
       return response.json();
@@ -237,21 +253,22 @@
       var text;
       if (markers.length) {
         map.fitBounds(group.getBounds(), { padding: [30, 30], maxZoom: closest(element) });
-        text = markers.length === 1 ? "1 meeting on the map." : number(markers.length) + " meetings on the map.";
+        text = counted("on_map", markers.length, "{count} meeting on the map.", "{count} meetings on the map.");
       } else {
-        text = "None of these meetings is held in a place on the map: online meetings have no place.";
+        text = T.none_on_map || "None of these meetings is held in a place on the map: online meetings have no place.";
       }
       if (data.more) {
-        text += " The map shows the first " + number(data.limit) + " meetings of this search; choose more filters to see the rest.";
+        text += " " + (T.more || "The map shows the first {count} meetings of this search; choose more filters to see the rest.")
+          .replace("{count}", number(data.limit));
       }
       if (data.unplaced) {
-        text += " " + (data.unplaced === 1 ? "1 meeting has" : number(data.unplaced) + " meetings have") +
-          " no position for the map; the list has " + (data.unplaced === 1 ? "it." : "them.");
+        text += " " + counted("unplaced", data.unplaced, "{count} meeting has no position for the map; the list has it.",
+          "{count} meetings have no position for the map; the list has them.");
       }
       say(status, text);
       element.setAttribute("data-map-loaded", String(markers.length));
     }).catch(function () {
-      say(status, "The map could not be loaded. The list has every meeting.");
+      say(status, T.map_failed || "The map could not be loaded. The list has every meeting.");
     });
   }
 
@@ -263,7 +280,7 @@
     var map = newMap(element, { maxZoom: 16, minZoom: 2, scrollWheelZoom: false });
     map.setView([lat, lng], closest(element));
     L.marker([lat, lng], {
-      icon: pin(element.getAttribute("data-name") || "The meeting's place", false),
+      icon: pin(element.getAttribute("data-name") || T.meeting_place || "The meeting's place", false),
       keyboard: false,
       interactive: false
     }).addTo(map);

@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import ngettext, pgettext
 
 from groups.models import Meeting
 from groups.scope import scope_of
@@ -48,7 +49,9 @@ class Command(BaseCommand):
             rows = [
                 {
                     "meeting": m,
-                    "checked": m.last_verified.isoformat() if m.last_verified else "never",
+                    "checked": m.last_verified.isoformat()
+                    if m.last_verified
+                    else pgettext("last checked", "never"),
                     "url": base_url.rstrip("/")
                     + reverse("admin:groups_meeting_change", args=[m.pk]),
                 }
@@ -63,8 +66,15 @@ class Command(BaseCommand):
             }
             body = render_to_string("groups/emails/stale_listings.txt", context)
             if email and user.email:
+                # The e-mail is for a volunteer (in the directory's language, LANGUAGE_CODE);
+                # what is printed is for the operator.
+                subject = ngettext(
+                    "%(count)s listing to check in %(site_name)s",
+                    "%(count)s listings to check in %(site_name)s",
+                    len(rows),
+                ) % {"count": len(rows), "site_name": settings.SITE_NAME}
                 send_mail(
-                    f"{len(rows)} listing(s) to check in {settings.SITE_NAME}",
+                    subject,
                     body,
                     settings.DEFAULT_FROM_EMAIL,
                     [user.email],

@@ -24,6 +24,7 @@ from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sq
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from groups.clock import known_zones
@@ -87,7 +88,13 @@ CATALOGUE_KEY = "groups:catalogue:3"
 def forget_catalogue() -> None:
     from django.conf import settings
 
-    cache.delete_many([f"{CATALOGUE_KEY}:{code}" for code, _ in settings.LANGUAGES])
+    cache.delete_many(
+        [
+            f"{CATALOGUE_KEY}:{code}{part}"
+            for code, _ in settings.LANGUAGES
+            for part in ("", ":token")
+        ]
+    )
 
 
 class InCatalogue(models.Model):
@@ -130,36 +137,54 @@ class Fellowship(InCatalogue):
         WOMEN = "women", _("Women")
         FAMILY = "family", _("Family and friends of someone with an addiction")
 
-    name = models.CharField(max_length=120, unique=True)
-    short_name = models.CharField(max_length=30, help_text=_("For example AA or SMART."))
-    slug = models.SlugField(max_length=40, unique=True, help_text=_("Used in links and commands."))
-    website = models.URLField(blank=True)
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    short_name = models.CharField(
+        max_length=30, help_text=_("For example AA or SMART."), verbose_name=_("short name")
+    )
+    slug = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text=_("Used in links and commands."),
+        verbose_name=_("slug"),
+    )
+    website = models.URLField(blank=True, verbose_name=_("website"))
     # This row's words in other languages, {"es": {"description": "…"}, "fr": {…}}; a field left out
     # reads in English (groups.translations).
     translations = models.JSONField(default=dict, blank=True, editable=False)
     description = models.TextField(
-        help_text=_("A plain, neutral account of the approach, in our own words.")
+        help_text=_("A plain, neutral account of the approach, in our own words."),
+        verbose_name=_("description"),
     )
     focus = models.CharField(
-        max_length=200, blank=True, help_text=_("What it is for, e.g. 'alcohol' or 'any drug'.")
+        max_length=200,
+        blank=True,
+        help_text=_("What it is for, e.g. 'alcohol' or 'any drug'."),
+        verbose_name=_("focus"),
     )
     twelve_step = models.BooleanField(_("Twelve Step programme"), default=False)
-    spirituality = models.CharField(max_length=20, choices=Spirituality.choices)
+    spirituality = models.CharField(
+        max_length=20, choices=Spirituality.choices, verbose_name=_("spirituality")
+    )
     faith = models.CharField(
         max_length=80,
         blank=True,
         help_text=_(
             "The faith or tradition it draws on, if any (e.g. Christian, Buddhist-inspired)."
         ),
+        verbose_name=_("faith"),
     )
     evidence_based_tools = models.BooleanField(
         default=False,
         help_text=_("Uses tools from psychological research (e.g. CBT, motivational)."),
+        verbose_name=_("evidence based tools"),
     )
-    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.ANYONE)
+    audience = models.CharField(
+        max_length=20, choices=Audience.choices, default=Audience.ANYONE, verbose_name=_("audience")
+    )
     uses_labels = models.BooleanField(
         default=True,
         help_text=_("Members commonly introduce themselves with labels such as 'addict'."),
+        verbose_name=_("uses labels"),
     )
     # The facts a person or a clinician compares fellowships by (REFERENCE §4), each in the
     # fellowship's own terms; seeded by migrations, kept up to date in the admin.
@@ -170,6 +195,7 @@ class Fellowship(InCatalogue):
             "What members work towards, in the fellowship's own terms "
             "(e.g. 'Abstinence from alcohol')."
         ),
+        verbose_name=_("goal"),
     )
     led_by = models.CharField(
         _("who leads meetings"),
@@ -205,6 +231,7 @@ class Fellowship(InCatalogue):
         on_delete=models.PROTECT,
         related_name="fellowships",
         help_text=_("The meeting type codes this fellowship's listings use."),
+        verbose_name=_("type vocabulary"),
     )
 
     objects = SlugManager()
@@ -212,6 +239,8 @@ class Fellowship(InCatalogue):
     class Meta:
         # Alphabetical: the directory never ranks one fellowship above another.
         ordering = ["name"]
+        verbose_name = _("fellowship")
+        verbose_name_plural = _("fellowships")
 
     def __str__(self) -> str:
         return self.name
@@ -234,15 +263,16 @@ class Fellowship(InCatalogue):
 class TypeVocabulary(InCatalogue):
     """A set of meeting type codes. Codes are unique within a vocabulary, not across them."""
 
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=40, unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=40, unique=True, verbose_name=_("slug"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
 
     objects = SlugManager()
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = _("type vocabularies")
+        verbose_name = _("type vocabulary")
 
     def __str__(self) -> str:
         return self.name
@@ -263,13 +293,16 @@ class Language(InCatalogue):
         max_length=12,
         unique=True,
         help_text=_("BCP 47 code, e.g. en, es, ase (American Sign Language)."),
+        verbose_name=_("code"),
     )
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=80, unique=True, verbose_name=_("name"))
 
     objects = LanguageManager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
 
     def __str__(self) -> str:
         return self.name
@@ -291,10 +324,12 @@ class MeetingType(InCatalogue):
         LANGUAGE = "language", _("Language")
         OTHER = "other", _("Other")
 
-    vocabulary = models.ForeignKey(TypeVocabulary, on_delete=models.PROTECT, related_name="types")
-    code = models.CharField(max_length=12)
-    name = models.CharField(max_length=80)
-    category = models.CharField(max_length=20, choices=Category.choices)
+    vocabulary = models.ForeignKey(
+        TypeVocabulary, on_delete=models.PROTECT, related_name="types", verbose_name=_("vocabulary")
+    )
+    code = models.CharField(max_length=12, verbose_name=_("code"))
+    name = models.CharField(max_length=80, verbose_name=_("name"))
+    category = models.CharField(max_length=20, choices=Category.choices, verbose_name=_("category"))
     language = models.ForeignKey(
         Language,
         on_delete=models.SET_NULL,
@@ -302,6 +337,7 @@ class MeetingType(InCatalogue):
         blank=True,
         related_name="+",
         help_text=_("For language codes: the language a meeting of this type is held in."),
+        verbose_name=_("language"),
     )
     # The type's name in other languages, {"es": {"name": "…"}, "fr": {…}}; a field left out
     # reads in English (groups.translations).
@@ -311,6 +347,8 @@ class MeetingType(InCatalogue):
 
     class Meta:
         ordering = ["vocabulary", "name"]
+        verbose_name = _("meeting type")
+        verbose_name_plural = _("meeting types")
         constraints = [
             models.UniqueConstraint(
                 fields=["vocabulary", "code"], name="meeting_type_code_unique_in_vocabulary"
@@ -334,17 +372,24 @@ class Region(InCatalogue):
         STATE = "state", _("State or province")
         AREA = "area", _("City or area")
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=80, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     objects = SlugManager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="region_not_its_own_parent"
@@ -383,15 +428,21 @@ class Location(models.Model):
 
     name = models.CharField(_("venue name"), max_length=200, blank=True)
     address = models.CharField(_("street address"), max_length=255, blank=True)
-    city = models.CharField(max_length=120, blank=True)
+    city = models.CharField(max_length=120, blank=True, verbose_name=_("city"))
     state = models.CharField(_("state or province"), max_length=120, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=80, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True, verbose_name=_("postal code"))
+    country = models.CharField(max_length=80, blank=True, verbose_name=_("country"))
     latitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        verbose_name=_("latitude"),
     )
     longitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        verbose_name=_("longitude"),
     )
     approximate = models.BooleanField(
         _("address is approximate"),
@@ -405,15 +456,24 @@ class Location(models.Model):
         help_text=_("e.g. Europe/London"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="locations"
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="locations",
+        verbose_name=_("region"),
     )
     access_notes = models.TextField(
-        blank=True, help_text=_("Step-free access, entrances, lifts, accessible toilets.")
+        blank=True,
+        help_text=_("Step-free access, entrances, lifts, accessible toilets."),
+        verbose_name=_("access notes"),
     )
     notes = models.TextField(
-        blank=True, help_text=_("Parking, public transport, finding the room.")
+        blank=True,
+        help_text=_("Parking, public transport, finding the room."),
+        verbose_name=_("notes"),
     )
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=pgettext_lazy("date", "created"))
     # Who made it in the admin: while it has no meetings it is theirs (and coordinators'),
     # not every volunteer's (groups.scope). Empty for imports and older rows.
     created_by = models.ForeignKey(
@@ -423,14 +483,17 @@ class Location(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    updated = models.DateTimeField(auto_now=True)
+    updated = models.DateTimeField(auto_now=True, verbose_name=pgettext_lazy("date", "updated"))
 
     # Who changed what and when, with a revert in the admin (django-simple-history).
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "address"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         indexes = [
             # Bounding-box prefilter of the finder's distance search (?near=…&distance=…).
             models.Index(fields=["latitude", "longitude"], name="location_lat_lng_idx"),
@@ -482,24 +545,32 @@ class Location(models.Model):
 class Group(models.Model):
     """A group that holds one or more meetings. Private contacts are for volunteers only."""
 
-    fellowship = models.ForeignKey(Fellowship, on_delete=models.PROTECT, related_name="groups")
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
-    notes = models.TextField(blank=True)
-    website = models.URLField(blank=True)
+    fellowship = models.ForeignKey(
+        Fellowship, on_delete=models.PROTECT, related_name="groups", verbose_name=_("fellowship")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
+    website = models.URLField(blank=True, verbose_name=_("website"))
     email = models.EmailField(
         _("service e-mail"), blank=True, help_text=_("The group's service address, shown publicly.")
     )
     phone = models.CharField(
         _("service phone"), max_length=40, blank=True, validators=[validate_dial_string]
     )
-    private_contact_name = models.CharField(max_length=120, blank=True)
-    private_contact_email = models.EmailField(blank=True)
-    private_contact_phone = models.CharField(max_length=40, blank=True)
-    private_notes = models.TextField(
-        blank=True, help_text=_("Never shown publicly, exported or put in a feed.")
+    private_contact_name = models.CharField(
+        max_length=120, blank=True, verbose_name=_("private contact name")
     )
-    created = models.DateTimeField(auto_now_add=True)
+    private_contact_email = models.EmailField(blank=True, verbose_name=_("private contact email"))
+    private_contact_phone = models.CharField(
+        max_length=40, blank=True, verbose_name=_("private contact phone")
+    )
+    private_notes = models.TextField(
+        blank=True,
+        help_text=_("Never shown publicly, exported or put in a feed."),
+        verbose_name=_("private notes"),
+    )
+    created = models.DateTimeField(auto_now_add=True, verbose_name=pgettext_lazy("date", "created"))
     # Who made it in the admin: while it has no meetings it is theirs (and coordinators'),
     # not every volunteer's (groups.scope). Empty for imports and older rows.
     created_by = models.ForeignKey(
@@ -509,8 +580,9 @@ class Group(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    updated = models.DateTimeField(auto_now=True)
+    updated = models.DateTimeField(auto_now=True, verbose_name=pgettext_lazy("date", "updated"))
 
     # Who changed what and when, with a revert in the admin (django-simple-history).
     history = HistoricalRecords()
@@ -519,6 +591,8 @@ class Group(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
 
     def __str__(self) -> str:
         return self.name
@@ -622,21 +696,31 @@ class Meeting(models.Model):
         related_name="meetings",
         blank=True,
         help_text=_("Left empty, the group's fellowship is used."),
+        verbose_name=_("fellowship"),
     )
     group = models.ForeignKey(
-        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
+        Group,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("group"),
     )
-    name = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    slug = models.SlugField(max_length=64, unique=True, verbose_name=_("slug"))
     day = models.PositiveSmallIntegerField(
         choices=Day.choices,
         null=True,
         blank=True,
         help_text=_("Leave empty, with no start time, for a meeting by appointment."),
+        verbose_name=_("day"),
     )
-    start_time = models.TimeField(null=True, blank=True)
+    start_time = models.TimeField(null=True, blank=True, verbose_name=_("start time"))
     end_time = models.TimeField(
-        null=True, blank=True, help_text=_("May be after midnight. Empty means one hour.")
+        null=True,
+        blank=True,
+        help_text=_("May be after midnight. Empty means one hour."),
+        verbose_name=_("end time"),
     )
     timezone = models.CharField(
         _("time zone"),
@@ -646,13 +730,19 @@ class Meeting(models.Model):
         help_text=_("Left empty, the location's time zone is used. Required for online meetings."),
     )
     attendance = models.CharField(
-        max_length=10, choices=Attendance.choices, default=Attendance.IN_PERSON
+        max_length=10,
+        choices=Attendance.choices,
+        default=Attendance.IN_PERSON,
+        verbose_name=_("attendance"),
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status")
+    )
     status_reason = models.CharField(
         max_length=255,
         blank=True,
         help_text=_("e.g. 'Church hall closed for repairs until March'."),
+        verbose_name=_("status reason"),
     )
     status_until = models.DateField(
         _("closed until"),
@@ -661,7 +751,12 @@ class Meeting(models.Model):
         help_text=_("For a temporarily closed meeting: the date it is expected back, if known."),
     )
     location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("location"),
     )
     conference_url = models.URLField(
         _("online meeting link"),
@@ -679,13 +774,18 @@ class Meeting(models.Model):
         blank=True,
         help_text=_("e.g. 'Passcode on request: write to the group's service e-mail'."),
     )
-    types = models.ManyToManyField(MeetingType, blank=True, related_name="meetings")
-    languages = models.ManyToManyField(Language, blank=True, related_name="meetings")
-    notes = models.TextField(blank=True)
+    types = models.ManyToManyField(
+        MeetingType, blank=True, related_name="meetings", verbose_name=_("types")
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="meetings", verbose_name=_("languages")
+    )
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     last_verified = models.DateField(
         null=True,
         blank=True,
         help_text=_("When a volunteer last confirmed the listing (set by recording a check)."),
+        verbose_name=_("last verified"),
     )
     # Set when people report that nobody was there (see groups.corrections); recording a check
     # clears it. A flagged listing is on the "needs checking" list whatever its last check.
@@ -706,13 +806,14 @@ class Meeting(models.Model):
         blank=True,
         related_name="meetings",
         help_text=_("The feed or file this meeting is imported from; a re-import updates it."),
+        verbose_name=_("source"),
     )
     source_key = models.CharField(
         _("id in the source"), max_length=255, blank=True, help_text=_("Its slug or id there.")
     )
     # --- end of imports ---------------------------------------------------------------------
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=pgettext_lazy("date", "created"))
+    updated = models.DateTimeField(auto_now=True, verbose_name=pgettext_lazy("date", "updated"))
 
     # Who changed what and when, with a revert in the admin (django-simple-history). The
     # derived fields are left out: save() computes them again from the recorded ones.
@@ -725,6 +826,8 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["day", "start_time", "name"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
         permissions = [
             ("edit_every_listing", "Can edit every listing, whatever the volunteer's scope"),
             ("purge_meeting", "Can delete meetings permanently (not just archive them)"),
@@ -949,13 +1052,16 @@ class MeetingSlug(models.Model):
     current again, for any meeting, is no longer an old one, so an old slug never shadows a
     current slug."""
 
-    slug = models.SlugField(max_length=64, unique=True)
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=64, unique=True, verbose_name=_("slug"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="old_slugs", verbose_name=_("meeting")
+    )
     retired = models.DateTimeField(_("replaced on"), auto_now_add=True)
 
     class Meta:
         ordering = ["-retired", "-pk"]
         verbose_name = _("old slug")
+        verbose_name_plural = _("old slugs")
 
     def __str__(self) -> str:
         return self.slug
@@ -982,17 +1088,23 @@ class Volunteer(models.Model):
         "auth.User", on_delete=models.CASCADE, related_name="volunteer", verbose_name=_("user")
     )
     fellowships = models.ManyToManyField(
-        Fellowship, blank=True, related_name="volunteers", help_text=_("Leave empty for any.")
+        Fellowship,
+        blank=True,
+        related_name="volunteers",
+        help_text=_("Leave empty for any."),
+        verbose_name=_("fellowships"),
     )
     regions = models.ManyToManyField(
         Region,
         blank=True,
         related_name="volunteers",
         help_text=_("Includes every place inside each region. Leave empty for anywhere."),
+        verbose_name=_("regions"),
     )
 
     class Meta:
         verbose_name = _("volunteer scope")
+        verbose_name_plural = _("volunteer scopes")
 
     def __str__(self) -> str:
         return f"Scope of {self.user}"
@@ -1008,16 +1120,25 @@ class Verification(models.Model):
         CORRECTION = "correction", _("Approved a correction from the public")
         OTHER = "other", _("Other (see the note)")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="verifications")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="verifications", verbose_name=_("meeting")
+    )
     verified_on = models.DateField(_("checked on"), default=datetime.date.today)
     verified_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     method = models.CharField(_("how"), max_length=20, choices=Method.choices)
-    note = models.CharField(max_length=255, blank=True)
+    note = models.CharField(max_length=255, blank=True, verbose_name=_("note"))
 
     class Meta:
         ordering = ["-verified_on", "-pk"]
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
         indexes = [
             # A meeting's checks, newest first (the inline under each meeting).
             models.Index(fields=["meeting", "-verified_on"], name="verification_meeting_idx"),
@@ -1079,13 +1200,24 @@ class ChangeRequest(models.Model):
         blank=True,
         related_name="change_requests",
         help_text=_("Empty for a proposed new meeting."),
+        verbose_name=_("meeting"),
     )
     # For scope: the meeting's, or what the sender chose for a new meeting.
     fellowship = models.ForeignKey(
-        Fellowship, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Fellowship,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fellowship"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Region,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
     )
     report = models.CharField(_("what is wrong"), max_length=20, choices=Report.choices)
     proposed = models.JSONField(_("proposed values"), default=dict, blank=True)
@@ -1096,23 +1228,39 @@ class ChangeRequest(models.Model):
         help_text=_("Private. Cleared once the sender is answered."),
     )
     listing_updated = models.DateTimeField(
-        null=True, blank=True, help_text=_("When the listing last changed before this was sent.")
+        null=True,
+        blank=True,
+        help_text=_("When the listing last changed before this was sent."),
+        verbose_name=_("listing updated"),
     )
     created = models.DateTimeField(_("sent"), auto_now_add=True)
     # The language the sender wrote in, so that the answer to them is in it too.
-    language = models.CharField(max_length=10, blank=True, editable=False)
-    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    language = models.CharField(
+        max_length=10, blank=True, editable=False, verbose_name=_("language")
+    )
+    decision = models.CharField(
+        max_length=10,
+        choices=Decision.choices,
+        default=Decision.PENDING,
+        verbose_name=_("decision"),
+    )
     reason = models.TextField(
         _("reason"), blank=True, help_text=_("Why it was rejected (sent to the sender).")
     )
     decided_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
     class Meta:
         ordering = ["created"]
         verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
         indexes = [
             # The queue: waiting requests, oldest first.
             models.Index(fields=["decision", "created"], name="changerequest_queue_idx"),
@@ -1139,14 +1287,6 @@ class ChangeRequest(models.Model):
     def __str__(self) -> str:
         subject = self.meeting.name if self.meeting_id else self.proposed.get("name", "")
         return f"{self.get_report_display()}: {subject}"
-
-
-# Plurals of the names given in Meta above: left to Django, a plural adds an "s" to the
-# translated singular ("solicitud de cambios"). Set here, not in Meta, so that no migration is
-# needed for a name (a migration records Meta's options, and only those).
-MeetingSlug._meta.verbose_name_plural = _("old slugs")
-Volunteer._meta.verbose_name_plural = _("volunteer scopes")
-ChangeRequest._meta.verbose_name_plural = _("change requests")
 
 
 # --- Imports --------------------------------------------------------------------------------
@@ -1182,17 +1322,21 @@ class ImportSource(models.Model):
         BMLT = "bmlt", _("BMLT GetSearchResults JSON")
 
     name = models.CharField(
-        max_length=200, unique=True, help_text=_("Its URL or file name unless named otherwise.")
+        max_length=200,
+        unique=True,
+        help_text=_("Its URL or file name unless named otherwise."),
+        verbose_name=_("name"),
     )
-    format = models.CharField(max_length=20, choices=Format.choices)
+    format = models.CharField(max_length=20, choices=Format.choices, verbose_name=_("format"))
     fellowship = models.ForeignKey(
         Fellowship,
         on_delete=models.PROTECT,
         related_name="import_sources",
         help_text=_("For entries that do not name their own fellowship."),
+        verbose_name=_("fellowship"),
     )
     url = models.URLField(_("URL"), max_length=500, blank=True)
-    file_name = models.CharField(max_length=255, blank=True)
+    file_name = models.CharField(max_length=255, blank=True, verbose_name=_("file name"))
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
@@ -1204,10 +1348,13 @@ class ImportSource(models.Model):
         ),
     )
     entity = models.CharField(
-        max_length=200, blank=True, help_text=_("Who publishes it, as the source itself says.")
+        max_length=200,
+        blank=True,
+        help_text=_("Who publishes it, as the source itself says."),
+        verbose_name=_("entity"),
     )
     entity_url = models.URLField(_("entity's website"), max_length=500, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=pgettext_lazy("date", "created"))
     # Who made it: a volunteer imports only into their own sources (groups.scope).
     created_by = models.ForeignKey(
         "auth.User",
@@ -1216,6 +1363,7 @@ class ImportSource(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
     last_run = models.DateTimeField(_("last imported"), null=True, blank=True)
 
@@ -1241,6 +1389,7 @@ class ImportSource(models.Model):
             "E-mail addresses, comma-separated or one a line: told what each refresh "
             "changed, and why one changed nothing."
         ),
+        verbose_name=_("stewards"),
     )
     max_deactivate_percent = models.PositiveSmallIntegerField(
         _("largest share a refresh may mark inactive (%)"),
@@ -1268,6 +1417,8 @@ class ImportSource(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("import source")
+        verbose_name_plural = _("import sources")
         constraints = [
             models.CheckConstraint(
                 condition=Q(format__in=["meeting-guide", "csv", "xlsx", "bmlt"]),
@@ -1307,24 +1458,33 @@ class ImportRun(models.Model):
         PREVIEW = "preview", _("Previewed, not saved")
         APPLIED = "applied", _("Saved")
 
-    source = models.ForeignKey(ImportSource, on_delete=models.CASCADE, related_name="runs")
-    started = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    source = models.ForeignKey(
+        ImportSource, on_delete=models.CASCADE, related_name="runs", verbose_name=_("source")
     )
-    status = models.CharField(max_length=10, choices=Status.choices)
-    file_name = models.CharField(max_length=255, blank=True)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    deactivated = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    report = models.TextField(blank=True)
-    skip_invalid = models.BooleanField(default=False)
+    started = models.DateTimeField(auto_now_add=True, verbose_name=_("started"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, verbose_name=_("status"))
+    file_name = models.CharField(max_length=255, blank=True, verbose_name=_("file name"))
+    created = models.PositiveIntegerField(default=0, verbose_name=_("created"))
+    updated = models.PositiveIntegerField(default=0, verbose_name=_("updated"))
+    unchanged = models.PositiveIntegerField(default=0, verbose_name=_("unchanged"))
+    deactivated = models.PositiveIntegerField(default=0, verbose_name=_("deactivated"))
+    rejected = models.PositiveIntegerField(default=0, verbose_name=_("rejected"))
+    report = models.TextField(blank=True, verbose_name=_("report"))
+    skip_invalid = models.BooleanField(default=False, verbose_name=_("skip invalid"))
     content = models.BinaryField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-started", "-pk"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
         indexes = [
             # A source's admin page lists its runs, newest first.
             models.Index(fields=["source", "-started"], name="import_run_source_idx"),
@@ -1343,7 +1503,11 @@ class ListingsVersion(models.Model):
     """One row: when any listing last changed. Cached public pages are keyed by it
     (groups.pagecache), so that an edit shows at once in every app server."""
 
-    changed = models.DateTimeField()
+    changed = models.DateTimeField(verbose_name=_("changed"))
+
+    class Meta:
+        verbose_name = _("listings version")
+        verbose_name_plural = _("listings versions")
 
     def __str__(self) -> str:
         return f"Listings changed {self.changed:%Y-%m-%d %H:%M:%S}"
@@ -1358,23 +1522,43 @@ class Helpline(models.Model):
     """A service to talk to someone now ("Need to talk to someone now?"), set by the operator
     for a country, or for a region inside it. None by default (groups.helplines)."""
 
-    name = models.CharField(max_length=120, help_text=_("e.g. SAMHSA's National Helpline."))
+    name = models.CharField(
+        max_length=120, help_text=_("e.g. SAMHSA's National Helpline."), verbose_name=_("name")
+    )
     description = models.CharField(
-        max_length=255, blank=True, help_text=_("Who it is for and what it offers, in plain words.")
+        max_length=255,
+        blank=True,
+        help_text=_("Who it is for and what it offers, in plain words."),
+        verbose_name=_("description"),
     )
     phone = models.CharField(
-        max_length=40, blank=True, help_text=_("As people dial it, e.g. 1-800-662-4357.")
+        max_length=40,
+        blank=True,
+        help_text=_("As people dial it, e.g. 1-800-662-4357."),
+        verbose_name=_("phone"),
     )
     text = models.CharField(_("text message number"), max_length=40, blank=True)
-    website = models.URLField(blank=True, help_text=_("Its own page, with chat if it offers it."))
+    website = models.URLField(
+        blank=True,
+        help_text=_("Its own page, with chat if it offers it."),
+        verbose_name=_("website"),
+    )
     hours = models.CharField(
-        max_length=120, blank=True, help_text=_("e.g. '24 hours a day, every day'.")
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. '24 hours a day, every day'."),
+        verbose_name=_("hours"),
     )
     languages = models.CharField(
-        max_length=120, blank=True, help_text=_("e.g. 'English and Spanish'.")
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. 'English and Spanish'."),
+        verbose_name=_("languages"),
     )
     country = models.CharField(
-        max_length=2, help_text=_("ISO 3166 two-letter code of the country it serves, e.g. US.")
+        max_length=2,
+        help_text=_("ISO 3166 two-letter code of the country it serves, e.g. US."),
+        verbose_name=_("country"),
     )
     region = models.ForeignKey(
         Region,
@@ -1383,6 +1567,7 @@ class Helpline(models.Model):
         blank=True,
         related_name="helplines",
         help_text=_("Only for a regional service: shown for searches in this region."),
+        verbose_name=_("region"),
     )
     source_name = models.CharField(
         _("public source"),
@@ -1396,12 +1581,14 @@ class Helpline(models.Model):
     # This row's words in other languages, {"es": {"description": "…"}, "fr": {…}}; a field left out
     # reads in English (groups.translations).
     translations = models.JSONField(default=dict, blank=True, editable=False)
-    order = models.PositiveSmallIntegerField(default=0)
-    active = models.BooleanField(default=True)
-    updated = models.DateTimeField(auto_now=True)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    updated = models.DateTimeField(auto_now=True, verbose_name=pgettext_lazy("date", "updated"))
 
     class Meta:
         ordering = ["country", "order", "name"]
+        verbose_name = _("helpline")
+        verbose_name_plural = _("helplines")
 
     def __str__(self) -> str:
         return self.name

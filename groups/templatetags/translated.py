@@ -33,3 +33,18 @@ def name_language(meeting) -> str:
         return ""
     code = languages[0].code
     return code if code.split("-")[0] != language_of() else ""
+
+
+@register.filter
+def in_sentence(name) -> str:
+    """A weekday's name as it is written inside a sentence: capitalised in English ("Every
+    Sunday"), lower case where the language writes it so ("Cada domingo", "Chaque dimanche"),
+    as CLDR has it."""
+    from babel.dates import get_day_names
+
+    name = str(name)
+    try:
+        lower = get_day_names("wide", locale=language_of())[6].islower()
+    except (ValueError, LookupError):
+        lower = False
+    return name[:1].lower() + name[1:] if lower else name

@@ -65,6 +65,19 @@ serve: $(STAMP) vendor pdf-libs
 bench: $(STAMP) vendor pdf-libs wrk
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
+# Issue 17's benchmarks: the distinct searches in one process with the page cache off
+# (bench/search.py, 1,000 and 100,000 meetings), the list itself checked (every search answers
+# 200 on the 1,000 database), and the time to the first result row in Chromium.
+.PHONY: bench-search bench-searches bench-firstrow
+bench-search: $(STAMP) vendor
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
+
+bench-searches: $(STAMP) vendor
+	$(BIN)/python bench/searches.py --check $(BENCH_ARGS)
+
+bench-firstrow: $(STAMP) vendor chromium
+	CHROMIUM=$(CHROMIUM) $(BIN)/python bench/firstrow.py $(BENCH_ARGS)
+
 wrk:
 	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }

@@ -1,20 +1,34 @@
 """Load benchmark: the directory under gunicorn, as in production, driven over loopback by wrk.
 
-    make bench          (or: .venv/bin/python bench/load.py [--sizes 1000 100000] [--seconds 10])
+    make bench          (or: .venv/bin/python bench/load.py [--sizes 1000 100000] [--seconds 10]
+                         [--runs distinct pages] [--distinct-count 10000] [--modes cached uncached])
 
 For each size (1,000 and 100,000 meetings) it fills a PostgreSQL database of its own with
-`generate_meetings` (once; later runs reuse it), collects the static files, starts gunicorn with
-gunicorn.conf.py (DEBUG off, persistent database connections, whitenoise), and for each public
-page runs wrk with --clients connections for --seconds, after a run of the trivial view
-(/healthz) just before it, printing requests per second, the ratio to that trivial run's, median
-and 95th-percentile latency, SQL queries per request (counted in-process on the same database)
-and response size. Then a soak:
---soak-seconds at --soak-clients over every page in turn, counting failed requests.
+`generate_meetings` (once; later runs reuse it), collects the static files and starts gunicorn
+with gunicorn.conf.py (DEBUG off, persistent database connections, whitenoise), twice: with the
+page cache on as in production (PAGE_CACHE_SECONDS=60) and off (0). Two runs (--runs):
 
-The budgets (issue 7) are checked and printed: at 100,000 meetings every search page at least a
-third of the trivial view's throughput with a median under 50 ms at 8 clients; each page's
-median within 1.5x of its median at 1,000; the same number of queries at both sizes; no failed
-request in the soak. Results also go to bench/results/load-<date>.json.
+- distinct (the headline, issue 17): wrk with --clients connections rotates for --seconds over
+  --distinct-count distinct realistic searches (bench/searches.py: the same list at every size,
+  its fingerprint printed), right after a run of the trivial view (/healthz) on the same server
+  and a warm-up over other searches. Each wrk thread takes its own part of the list (no two
+  connections replay the same searches) and counts the requests it made, the distinct searches
+  among them and the repeats: the page cache keys on the minute, so only a search repeated
+  within the same minute (and on the same gunicorn worker: the cache is per process without
+  Redis) can be a cache hit. It sends Accept-Encoding as Chromium does (--accept-encoding).
+  Prints requests per second, the ratio to the trivial run, median, p95 and p99 latency, failed
+  requests (any answer other than 2xx/3xx counts). Budgets at 100,000, printed PASS/MISS: cache
+  on at least 0.25x the trivial view's throughput, median under 30 ms, p99 under 150 ms; cache
+  off at least 0.15x; cost flat: each median at 100,000 within 1.2x of its median at 1,000.
+- pages (issue 7): each public page in turn for --seconds, after a run of the trivial view just
+  before it, printing requests per second, the ratio, median, p95 and p99 latency, SQL queries
+  per request (counted in-process on the same database) and response size; then a soak:
+  --soak-seconds at --soak-clients over every page in turn, counting failed requests. Budgets:
+  at 100,000 meetings every search page at least a third of the trivial view's throughput with
+  a median under 50 ms at 8 clients; each page's median within 1.5x of its median at 1,000; the
+  same number of queries at both sizes; no failed request in the soak.
+
+Results also go to bench/results/load-<date>.json.
 """
 
 import argparse
@@ -34,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from search import NEAR_CITY, WORD, prepare_database  # noqa: E402
+from searches import describe, fingerprint, generate, standard_values  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -41,22 +56,69 @@ SEARCH_PAGES = {"by day", "fellowship+type", "near 25 km", "text search", "upcom
 MEDIAN_BUDGET_MS = 50.0
 RATIO_BUDGET = 1 / 3
 GROWTH_BUDGET = 1.5
+# Issue 17, distinct searches at 100,000 meetings.
+DISTINCT_RATIO_CACHED = 0.25
+DISTINCT_RATIO_UNCACHED = 0.15
+DISTINCT_MEDIAN_MS = 30.0
+DISTINCT_P99_MS = 150.0
+DISTINCT_GROWTH = 1.2
+CHROMIUM_ENCODING = "gzip, deflate, br, zstd"  # what Chromium sends
 
-# wrk prints one JSON line at the end: latency percentiles in microseconds, counts, errors.
+# wrk prints one JSON line at the end: latency percentiles in microseconds, counts, errors, and
+# what the threads asked for. Each thread (setup numbers them) takes its own block of the list
+# and loops over it, so no two connections replay the same paths; `last` remembers the minute
+# each path was last asked for (the page cache's key moves every minute).
 WRK_SCRIPT = """
 local paths = {%s}
-local n = 0
+local extra = {%s}
+local threads = {}
+local made = 0
+setup = function(thread)
+  thread:set("tid", made)
+  made = made + 1
+  table.insert(threads, thread)
+end
+init = function(args)
+  local total = tonumber(args[1]) or 1
+  lo = math.floor(tid * #paths / total)
+  hi = math.floor((tid + 1) * #paths / total)
+  if hi <= lo then lo, hi = 0, #paths end
+  cursor, issued, repeats, minute_repeats, last = lo, 0, 0, 0, {}
+end
 request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
+  local i = cursor
+  cursor = cursor + 1
+  if cursor >= hi then cursor = lo end
+  issued = issued + 1
+  local minute = math.floor(os.time() / 60)
+  if last[i] ~= nil then
+    repeats = repeats + 1
+    if last[i] == minute then minute_repeats = minute_repeats + 1 end
+  end
+  last[i] = minute
+  local entry = paths[i + 1]
+  local headers = {}
+  for k, v in pairs(extra) do headers[k] = v end
+  if entry[2] ~= "" then headers["Cookie"] = entry[2] end
+  return wrk.format("GET", entry[1], headers)
 end
 done = function(summary, latency, requests)
+  local issued_all, repeats_all, minute_all, distinct = 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    local n = t:get("issued")
+    issued_all = issued_all + n
+    repeats_all = repeats_all + t:get("repeats")
+    minute_all = minute_all + t:get("minute_repeats")
+    distinct = distinct + math.min(n, t:get("hi") - t:get("lo"))
+  end
   local e = summary.errors
   io.write(string.format(
-    '{"requests":%%d,"duration_us":%%d,"bytes":%%d,"p50":%%d,"p95":%%d,"connect":%%d,' ..
-    '"read":%%d,"write":%%d,"status":%%d,"timeout":%%d}\\n',
+    '{"requests":%%d,"duration_us":%%d,"bytes":%%d,"p50":%%d,"p95":%%d,"p99":%%d,' ..
+    '"connect":%%d,"read":%%d,"write":%%d,"status":%%d,"timeout":%%d,"issued":%%d,' ..
+    '"distinct":%%d,"repeats":%%d,"minute_repeats":%%d,"paths":%%d}\\n',
     summary.requests, summary.duration, summary.bytes, latency:percentile(50),
-    latency:percentile(95), e.connect, e.read, e.write, e.status, e.timeout))
+    latency:percentile(95), latency:percentile(99), e.connect, e.read, e.write, e.status,
+    e.timeout, issued_all, math.min(distinct, #paths), repeats_all, minute_all, #paths))
 end
 """
 
@@ -72,6 +134,23 @@ def parse_args():
     parser.add_argument("--fresh", action="store_true", help="rebuild the databases")
     parser.add_argument(
         "--modes", nargs="+", default=["cached", "uncached"], choices=["cached", "uncached"]
+    )
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        default=["distinct"],
+        choices=["distinct", "pages"],
+        help="distinct: rotate over distinct searches (the headline); pages: page by page, soak",
+    )
+    parser.add_argument("--distinct-count", type=int, default=10_000, help="distinct searches")
+    parser.add_argument("--searches-seed", type=int, default=1, help="bench/searches.py seed")
+    parser.add_argument(
+        "--warm-seconds", type=int, default=5, help="warm-up over other searches, per server"
+    )
+    parser.add_argument(
+        "--accept-encoding",
+        default=CHROMIUM_ENCODING,
+        help="sent with the distinct run's requests ('' for none)",
     )
     return parser.parse_args()
 
@@ -96,6 +175,10 @@ def env_for(url: str, static_root: str) -> dict:
 
 def manage(env: dict, *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def collectstatic(env: dict) -> None:
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
 
 
 def fill(env: dict, size: int) -> None:
@@ -202,13 +285,29 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     sys.exit("gunicorn did not start")
 
 
-def wrk(port: int, paths: list[str], clients: int, seconds: int) -> dict:
+def lua(text: str) -> str:
+    """A Lua string literal (paths are percent-encoded: ASCII)."""
+    if not text.isascii() or any(c in text for c in '\\"\n\r'):
+        raise ValueError(f"not a plain ASCII string: {text!r}")
+    return f'"{text}"'
+
+
+def wrk(port: int, paths: list, clients: int, seconds: int, headers: dict | None = None) -> dict:
+    """wrk over these paths (each a path, or a (path, cookie) pair), with these headers."""
+    entries = [(p, "") if isinstance(p, str) else p for p in paths]
+    threads = min(2, clients)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
+        script.write(
+            WRK_SCRIPT
+            % (
+                ", ".join(f"{{{lua(p)}, {lua(c)}}}" for p, c in entries),
+                ", ".join(f"[{lua(k)}] = {lua(v)}" for k, v in (headers or {}).items()),
+            )
+        )
     done = subprocess.run(
         [
             "wrk",
-            f"-t{min(2, clients)}",
+            f"-t{threads}",
             f"-c{clients}",
             f"-d{seconds}s",
             "--timeout",
@@ -216,6 +315,8 @@ def wrk(port: int, paths: list[str], clients: int, seconds: int) -> dict:
             "-s",
             script.name,
             f"http://127.0.0.1:{port}",
+            "--",
+            str(threads),
         ],
         capture_output=True,
         text=True,
@@ -228,15 +329,75 @@ def wrk(port: int, paths: list[str], clients: int, seconds: int) -> dict:
     return result
 
 
-def run_size(args, size: int) -> dict:
-    """Every page under load twice: with the page cache as in production (a repeated page),
-    and with it off (every request builds its page: the cost of a search nobody made this
-    minute). Then the soak, with the cache on."""
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=60)
+
+
+def prepare(args, size: int) -> dict:
+    """The size's database, filled once, migrated and analysed; the static files collected."""
     url = database_url(args.base_url, size)
     prepare_database(url, args.fresh)
     env = env_for(url, str(ROOT / "staticfiles"))
     fill(env, size)
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    collectstatic(env)
+    return env
+
+
+def run_distinct(args, env: dict, searches: list, warm: list) -> dict:
+    """The distinct searches under load, with the page cache on and off: a fresh gunicorn for
+    each, warmed on /healthz and on other searches (never the measured ones: they would be in
+    the page cache), then the trivial view, then the searches."""
+    headers = {"Accept-Encoding": args.accept_encoding} if args.accept_encoding else {}
+    paths = [(s.url, s.cookie()) for s in searches]
+    warm_paths = [(s.url, s.cookie()) for s in warm]
+    out = {}
+    for mode, seconds in (("cached", "60"), ("uncached", "0")):
+        if mode not in args.modes:
+            continue
+        port = free_port()
+        server = start_gunicorn({**env, "PAGE_CACHE_SECONDS": seconds}, port)
+        try:
+            wrk(port, ["/healthz"], args.clients, 2, headers)  # every worker started
+            wrk(port, warm_paths, args.clients, args.warm_seconds, headers)
+            load = os.getloadavg()[0]
+            trivial = wrk(port, ["/healthz"], args.clients, max(2, args.seconds // 2), headers)
+            result = wrk(port, paths, args.clients, args.seconds, headers)
+        finally:
+            stop(server)
+        row = {
+            "rps": result["rps"],
+            "trivial_rps": trivial["rps"],
+            "ratio": result["rps"] / trivial["rps"],
+            "p50_ms": result["p50"] / 1000,
+            "p95_ms": result["p95"] / 1000,
+            "p99_ms": result["p99"] / 1000,
+            "trivial_p50_ms": trivial["p50"] / 1000,
+            "requests": result["requests"],
+            "issued": result["issued"],
+            "distinct": result["distinct"],
+            "repeats": result["repeats"],
+            "minute_repeats": result["minute_repeats"],
+            "failed": result["failed"],
+            "status_errors": result["status"],
+            "kb": result["bytes"] / max(1, result["requests"]) / 1024,
+            "load": load,
+        }
+        out[mode] = row
+        print(
+            f"  page cache {'on ' if mode == 'cached' else 'off'}: {row['rps']:7.1f} req/s "
+            f"({row['ratio']:.3f}x trivial {row['trivial_rps']:.0f}), p50 {row['p50_ms']:.1f} ms, "
+            f"p99 {row['p99_ms']:.1f} ms, {row['requests']} requests over {row['distinct']} "
+            f"distinct searches",
+            flush=True,
+        )
+    return out
+
+
+def run_size(args, env: dict) -> dict:
+    """Every page under load twice: with the page cache as in production (a repeated page),
+    and with it off (every request builds its page: the cost of a search nobody made this
+    minute). Then the soak, with the cache on."""
     targets = [("trivial (/healthz)", "/healthz"), *pages(env)]
     measured = count_queries({**env, "PAGE_CACHE_SECONDS": "0"}, [p for _, p in targets])
     out = {}
@@ -261,6 +422,7 @@ def run_size(args, size: int) -> dict:
                     "trivial_rps": trivial["rps"],
                     "p50_ms": result["p50"] / 1000,
                     "p95_ms": result["p95"] / 1000,
+                    "p99_ms": result["p99"] / 1000,
                     "queries": queries,
                     "bytes": size_bytes,
                     "status": status,
@@ -276,8 +438,7 @@ def run_size(args, size: int) -> dict:
                     port, [p for _, p in targets], args.soak_clients, args.soak_seconds
                 )
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
+            stop(server)
         for row in rows.values():
             row["ratio"] = row["rps"] / row["trivial_rps"]
         out[mode] = rows
@@ -291,14 +452,15 @@ def table(args, size: int, mode: str, rows: dict) -> list[str]:
     ]
     header = (
         f"{'page':<20} {'req/s':>8} {'trivial':>8} {'ratio':>6} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'SQL':>4} {'KB':>8} {'failed':>6}"
+        f"{'p99 ms':>8} {'SQL':>4} {'KB':>8} {'failed':>6}"
     )
     lines += [header, "-" * len(header)]
     for label, row in rows.items():
         lines.append(
             f"{label:<20} {row['rps']:>8.1f} {row['trivial_rps']:>8.1f} {row['ratio']:>6.2f} "
             f"{row['p50_ms']:>8.1f} "
-            f"{row['p95_ms']:>8.1f} {row['queries']:>4} {row['bytes'] / 1024:>8.1f} "
+            f"{row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['queries']:>4} "
+            f"{row['bytes'] / 1024:>8.1f} "
             f"{row['failed']:>6}"
         )
     return lines
@@ -329,6 +491,7 @@ def misses_of(results: dict[int, dict], mode: str) -> list[str]:
 
 
 def report(args, results: dict[int, dict]) -> list[str]:
+    """The pages run (issue 7)."""
     lines = []
     for size in sorted(results):
         for mode in args.modes:
@@ -339,7 +502,8 @@ def report(args, results: dict[int, dict]) -> list[str]:
         lines.append(
             f"soak (cache on): {args.soak_seconds} s at {args.soak_clients} clients over every "
             f"page: {soak['requests']} requests, {soak['failed']} failed, "
-            f"p50 {soak['p50'] / 1000:.1f} ms, p95 {soak['p95'] / 1000:.1f} ms"
+            f"p50 {soak['p50'] / 1000:.1f} ms, p95 {soak['p95'] / 1000:.1f} ms, "
+            f"p99 {soak['p99'] / 1000:.1f} ms"
         )
     failed = [
         f"{size:,}: {results[size]['soak']['failed']} failed requests in the soak"
@@ -369,22 +533,140 @@ def report(args, results: dict[int, dict]) -> list[str]:
     return lines
 
 
+def verdict(ok: bool | None, text: str) -> str:
+    return f"  {'n/a ' if ok is None else 'PASS' if ok else 'MISS'}  {text}"
+
+
+def distinct_report(args, results: dict[int, dict], searches: list) -> list[str]:
+    """The distinct run side by side, and the budgets of issue 17."""
+    encoding = args.accept_encoding or "none"
+    lines = [
+        f"\nDistinct searches: {describe(searches)}",
+        f"{args.clients} clients, {args.seconds} s a run, wrk -t{min(2, args.clients)}, "
+        f"Accept-Encoding: {encoding}; gunicorn on {os.cpu_count()} CPUs",
+    ]
+    header = (
+        f"{'meetings':>9} {'cache':<5} {'load':>5} {'req/s':>8} {'trivial':>8} {'ratio':>6} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'KB':>5} {'requests':>8} {'distinct':>8} "
+        f"{'repeat':>6} {'in-min':>6} {'failed':>6}"
+    )
+    lines += [header, "-" * len(header)]
+    for size in sorted(results):
+        for mode, row in results[size].get("distinct", {}).items():
+            issued = max(1, row["issued"])
+            lines.append(
+                f"{size:>9,} {'on' if mode == 'cached' else 'off':<5} {row['load']:>5.2f} "
+                f"{row['rps']:>8.1f} {row['trivial_rps']:>8.1f} {row['ratio']:>6.3f} "
+                f"{row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} "
+                f"{row['kb']:>5.1f} {row['requests']:>8} {row['distinct']:>8} "
+                f"{row['repeats'] / issued:>6.1%} {row['minute_repeats'] / issued:>6.1%} "
+                f"{row['failed']:>6}"
+            )
+    lines.append(
+        "(load: 1-minute load average before the run; distinct: searches asked for, of "
+        f"{len(searches):,}; repeat: requests for a search already asked for; in-min: repeats "
+        "in the same minute, the most the page cache can serve, fewer as each of gunicorn's "
+        "workers has its own cache)"
+    )
+    sizes = sorted(size for size in results if "distinct" in results[size])
+    large = 100_000 if 100_000 in results else None
+    lines.append("\nBudgets (issue 17: 100,000 meetings, distinct searches, 8 clients):")
+    rows = results[large]["distinct"] if large else {}
+    cached, uncached = rows.get("cached"), rows.get("uncached")
+    if cached:
+        lines.append(
+            verdict(
+                cached["ratio"] >= DISTINCT_RATIO_CACHED,
+                f"cache on: at least {DISTINCT_RATIO_CACHED}x the trivial view: "
+                f"{cached['ratio']:.3f}x ({cached['rps']:.1f} / {cached['trivial_rps']:.1f} req/s)",
+            )
+        )
+        lines.append(
+            verdict(
+                cached["p50_ms"] < DISTINCT_MEDIAN_MS,
+                f"cache on: median under {DISTINCT_MEDIAN_MS:g} ms: {cached['p50_ms']:.1f} ms",
+            )
+        )
+        lines.append(
+            verdict(
+                cached["p99_ms"] < DISTINCT_P99_MS,
+                f"cache on: p99 under {DISTINCT_P99_MS:g} ms: {cached['p99_ms']:.1f} ms",
+            )
+        )
+    else:
+        lines.append(verdict(None, "cache on: not measured at 100,000"))
+    if uncached:
+        lines.append(
+            verdict(
+                uncached["ratio"] >= DISTINCT_RATIO_UNCACHED,
+                f"cache off: at least {DISTINCT_RATIO_UNCACHED}x the trivial view: "
+                f"{uncached['ratio']:.3f}x ({uncached['rps']:.1f} / "
+                f"{uncached['trivial_rps']:.1f} req/s)",
+            )
+        )
+    else:
+        lines.append(verdict(None, "cache off: not measured at 100,000"))
+    small = 1000 if 1000 in results else (sizes[0] if sizes else None)
+    for mode, title in (("cached", "cache on"), ("uncached", "cache off")):
+        if mode not in args.modes:
+            continue
+        if not large or not small or small == large:
+            lines.append(verdict(None, f"cost flat, {title}: needs 1,000 and 100,000"))
+            continue
+        a, b = results[small]["distinct"][mode], results[large]["distinct"][mode]
+        growth = b["p50_ms"] / a["p50_ms"] if a["p50_ms"] else float("inf")
+        lines.append(
+            verdict(
+                growth <= DISTINCT_GROWTH,
+                f"cost flat, {title}: median at 100,000 within {DISTINCT_GROWTH}x of the median "
+                f"at {small:,}: x{growth:.2f} ({b['p50_ms']:.1f} / {a['p50_ms']:.1f} ms)",
+            )
+        )
+    failed = sum(row["failed"] for s in sizes for row in results[s]["distinct"].values())
+    lines.append(verdict(not failed, f"every request answered 2xx/3xx: {failed} failed"))
+    return lines
+
+
 def main() -> None:
     args = parse_args()
-    load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
-    print(f"{os.cpu_count()} CPUs, load average {load} before the run", flush=True)
+    print(
+        f"{os.cpu_count()} CPUs, load average {', '.join(f'{n:.2f}' for n in os.getloadavg())} "
+        "before the run",
+        flush=True,
+    )
+    searches = warm = []
+    if "distinct" in args.runs:
+        values = standard_values(args.base_url)
+        searches = generate(values, args.distinct_count, args.searches_seed)
+        measured = {(s.url, s.cookie_tz) for s in searches}
+        warm = [
+            s
+            for s in generate(values, 300, args.searches_seed + 1000)
+            if (s.url, s.cookie_tz) not in measured
+        ]
+        print(describe(searches), flush=True)
     results = {}
     for size in args.sizes:
         print(f"\n== {size:,} meetings", flush=True)
-        results[size] = run_size(args, size)
-    lines = report(args, results)
+        env = prepare(args, size)
+        results[size] = {}
+        if "distinct" in args.runs:
+            results[size]["distinct"] = run_distinct(args, env, searches, warm)
+        if "pages" in args.runs:
+            results[size].update(run_size(args, env))
+    lines = []
+    if "distinct" in args.runs:
+        lines += distinct_report(args, results, searches)
+    if "pages" in args.runs:
+        lines += report(args, results)
     print("\n".join(lines))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
-    (out / f"load-{stamp}.json").write_text(
-        json.dumps({str(k): v for k, v in results.items()}, indent=1)
-    )
+    saved = {str(k): v for k, v in results.items()}
+    if searches:
+        saved["searches"] = {"count": len(searches), "fingerprint": fingerprint(searches)}
+    (out / f"load-{stamp}.json").write_text(json.dumps(saved, indent=1))
 
 
 if __name__ == "__main__":

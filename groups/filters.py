@@ -2,6 +2,7 @@
 feed and the calendar export all take these parameters and share this code (see groups.search).
 """
 
+import copy
 import datetime
 import math
 
@@ -10,18 +11,24 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, F, IntegerField, OuterRef, Q
 from django.db.models.functions import Mod
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django_filters.filters import FilterMethod
 
 from groups import upcoming, words
 from groups.catalogue import catalogue
 from groups.clock import country_at, viewer_zone, zone_or_none
-from groups.models import Fellowship, Location, Meeting
+from groups.models import Fellowship, Location, Meeting, distance_km
 from groups.places import resolve, road_unit, suggest
+from groups.weektime import MINUTES_PER_WEEK
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE = 500  # in the chosen unit; further than this is not "near"
+# Up to this many venues near the place, the search names them (an index reads each one's
+# meetings); past it, it asks for the venues in the box in a subquery and checks each distance.
+VENUE_LIST_LIMIT = 5000
 # With no distance given: 25 km, or its round equivalent where distances are in miles.
 DEFAULT_DISTANCE = 25
 DEFAULT_DISTANCE_MILES = 15
@@ -179,6 +186,10 @@ class SearchForm(forms.Form):
         return data
 
 
+# The search form's class by language, with the catalogue it was built from.
+_form_classes: dict[str, tuple] = {}
+
+
 class MeetingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=gettext_lazy("Search words"), method="filter_text", max_length=200
@@ -282,8 +293,20 @@ class MeetingFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = SearchForm
 
-    def __init__(self, data=None, *args, now=None, cookie_tz="", place_first=False, **kwargs):
-        super().__init__(data, *args, **kwargs)
+    def __init__(self, data=None, queryset=None, *, now=None, cookie_tz="", place_first=False):
+        # As django-filter's FilterSet.__init__, but each filter copied shallowly rather than
+        # deeply: a search changes nothing in its filters but their owner (the form class, with
+        # the catalogue's choices, is built once: get_form_class).
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset if queryset is not None else Meeting.objects.all()
+        self.request, self.form_prefix = None, None
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = self.filters[name] = copy.copy(base)
+            filter_.model, filter_.parent = Meeting, self
+            if base.method is not None:  # calls this search's method, not the base's
+                filter_.filter = FilterMethod(filter_)
         self.now = now or timezone.now()
         self.cookie_tz, self.place_first = cookie_tz, place_first
         # The lists serve both to check the parameters and to draw the form.
@@ -291,9 +314,25 @@ class MeetingFilter(django_filters.FilterSet):
         self.type_choices, self.type_ids = known.type_choices, known.type_ids
         self.picker_type_choices = known.picker_type_choices
         self.fellowships = known.fellowships
-        self.filters["fellowship"].extra["choices"] = [(f[0], f[1]) for f in self.fellowships]
         self.languages, self.language_choices = known.languages, known.language_choices
         self.regions = known.regions
+
+    def get_form_class(self):
+        """The form's class, built once for each catalogue (it is per language, and replaced
+        when a fellowship, type, language or region changes: groups.catalogue)."""
+        language = translation.get_language()
+        held = _form_classes.get(language)
+        if held is not None and held[0] is self.known:
+            return held[1]
+        fields = {}
+        for name, filter_ in self.base_filters.items():
+            filter_ = copy.deepcopy(filter_)
+            if name == "fellowship":
+                filter_.extra["choices"] = [(f[0], f[1]) for f in self.fellowships]
+            fields[name] = filter_.field
+        form_class = type("MeetingFilterForm", (self._meta.form,), fields)
+        _form_classes[language] = (self.known, form_class)
+        return form_class
 
     @property
     def form(self):
@@ -416,8 +455,14 @@ class MeetingFilter(django_filters.FilterSet):
                 condition |= self._within(to_midnight[0], to_midnight[1])
             if weekdays:
                 queryset = self.on_viewers_clock(queryset)
+                local = self.now.astimezone(viewer.zone)
+                local_minute = ((local.weekday() + 1) % 7) * 1440 + local.hour * 60 + local.minute
                 for day in weekdays:
-                    condition |= Q(
+                    # The day's minutes from now, as keys: a range of the indexed week_minute
+                    # holds all its meetings (and a few more), so the expression is computed
+                    # for the day's meetings only.
+                    low = (day * 1440 - local_minute) % MINUTES_PER_WEEK
+                    condition |= upcoming.near_in_week(self.now, low, low + 1440) & Q(
                         viewer_week_minute__gte=day * 1440, viewer_week_minute__lt=(day + 1) * 1440
                     )
             return queryset.filter(condition)
@@ -511,16 +556,38 @@ class MeetingFilter(django_filters.FilterSet):
             return distance * KM_PER_MILE
         return distance
 
+    def near_venues(self, origin) -> dict[int, float] | None:
+        """The venues within the distance of the origin, with their distance in km: those in
+        the bounding box, read from the coordinate index, then each distance checked here.
+        None when there are too many to name (VENUE_LIST_LIMIT)."""
+        if not hasattr(self, "_near_venues"):
+            lat, lng, _ = origin
+            radius = self.distance_km()
+            box = Location.objects.filter(_bounding_box(lat, lng, radius))
+            inside = box.values_list("pk", "latitude", "longitude")[: VENUE_LIST_LIMIT + 1]
+            distances = {pk: distance_km(lat, lng, y, x) for pk, y, x in inside}
+            if len(distances) > VENUE_LIST_LIMIT:
+                self._near_venues = None
+            else:
+                self._near_venues = {pk: d for pk, d in distances.items() if d <= radius}
+        return self._near_venues
+
     def filter_distance(self, queryset, origin):
         """Meetings within the distance of the origin; online-only meetings stay in unless the
         person asked for in-person meetings only."""
         lat, lng, _ = origin
         radius = self.distance_km()
-        queryset = queryset.with_distance(lat, lng)
-        # Venues in the box come from the coordinate index; the exact distance is checked only
-        # for their meetings.
-        box = Location.objects.filter(_bounding_box(lat, lng, radius)).values("pk")
-        within = Q(location__in=box) & Q(distance__lte=radius)
+        venues = self.near_venues(origin)
+        if venues is not None:
+            # The venues by id: the bounding box is pruned before any meeting is read, and the
+            # meetings are read from the location index (with those online, from theirs),
+            # never joined to every venue.
+            within = Q(location_id__in=sorted(venues))
+        else:
+            queryset = queryset.with_distance(lat, lng)
+            box = Location.objects.filter(_bounding_box(lat, lng, radius)).values("pk")
+            within = Q(location__in=box) & Q(distance__lte=radius)
+        self.within = within  # for counting those near apart from those online (groups.search)
         attendance = set(self.form.cleaned_data.get("attendance") or [])
         if "in_person" in attendance and "online" not in attendance:
             return queryset.filter(within)

@@ -69,7 +69,7 @@ def offer(result, params, cookie_tz: str = "") -> HardHour | None:
     online["attendance"] = ["online"]
     if result.viewer:  # read on the same clock as the search (its place's, say)
         online["tz"] = [result.viewer.name]
-    found = search(online, now=result.now, cookie_tz=cookie_tz, per_page=OFFERED)
+    found = search(online, now=result.now, cookie_tz=cookie_tz, per_page=OFFERED, listing=True)
     rows = [row for row in found.rows if row.meeting.status == "active"]
     if found.errors or not rows:
         return None

@@ -4,6 +4,7 @@ Nothing here assumes one programme. Each fellowship describes itself by the fact
 chooses by; meeting type codes live in vocabularies so that two fellowships' codes never collide.
 """
 
+import contextvars
 import datetime
 import math
 import re
@@ -1499,6 +1500,11 @@ class ImportRun(models.Model):
         return f"{self.source} at {self.started:%Y-%m-%d %H:%M}"
 
 
+_listings_version: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "listings_version", default=None
+)
+
+
 class ListingsVersion(models.Model):
     """One row: when any listing last changed. Cached public pages are keyed by it
     (groups.pagecache), so that an edit shows at once in every app server."""
@@ -1516,6 +1522,24 @@ class ListingsVersion(models.Model):
     def bump(cls) -> None:
         if not cls.objects.filter(pk=1).update(changed=timezone.now()):
             cls.objects.create(pk=1, changed=timezone.now())
+        cls.forget_current()
+
+    @classmethod
+    def current(cls) -> str:
+        """When the listings last changed, as text ("-" before the first change): read once a
+        request (a request starts afresh: groups.signals), and again after a change here.
+        Everything kept of the listings (pages, result rows, the zones in use) is kept under
+        it, and so forgotten at once, in every process, when it moves on."""
+        version = _listings_version.get()
+        if version is None:
+            changed = cls.objects.values_list("changed", flat=True).first()
+            version = changed.isoformat() if changed else "-"
+            _listings_version.set(version)
+        return version
+
+    @staticmethod
+    def forget_current(**kwargs) -> None:
+        _listings_version.set(None)
 
 
 class Helpline(models.Model):

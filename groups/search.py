@@ -7,6 +7,7 @@ import datetime
 import functools
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Value
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext, pgettext
 
 from groups.clock import ViewerZone, When, occurrence, week_day
 from groups.filters import KM_PER_MILE, SORTS, MeetingFilter
+from groups.fragments import listed
 from groups.models import Meeting, distance_km
 from groups.upcoming import upcoming_key, week_minute_span
 from groups.weektime import utc_minute_of_week
@@ -186,7 +188,7 @@ UPCOMING_ORDER = (F("upcoming").asc(nulls_last=True), "name", "pk")
 # [12 h, 1 day), [1 day, 2 days), then the rest. A tier is read (through the week_minute index)
 # only while the tiers before it have not filled the page down to its end, so a page costs what
 # its meetings' tiers hold rather than ordering every match.
-TIERS = (120, 720, 1440, 2880)
+TIERS = (120, 720, 1440, 2880, 4320, 5760, 7200, 8640)
 
 
 def _tier(low: int | None, high: int | None, start: int) -> tuple[str, list]:
@@ -207,9 +209,12 @@ def _upcoming_ids(queryset, now: datetime.datetime, bottom: int, size: int) -> l
     """Ids of one page of the "starting soonest" order, in one query (see TIERS)."""
     connection = connections[queryset.db]
     base = queryset.annotate(upcoming=upcoming_key(now)).order_by()
-    base_sql, base_params = base.values_list(
-        "pk", "upcoming", "week_minute", "name", "status"
-    ).query.sql_with_params()
+    try:
+        base_sql, base_params = base.values_list(
+            "pk", "upcoming", "week_minute", "name", "status"
+        ).query.sql_with_params()
+    except EmptyResultSet:  # e.g. in person near a place with no venue near it
+        return []
     # Inlined into each tier, so that each tier's range reaches the week_minute index.
     hint = "NOT MATERIALIZED " if connection.vendor == "postgresql" else ""
     parts, params = [f"base AS {hint}({base_sql})"], list(base_params)
@@ -269,6 +274,9 @@ def _ordered(filterset, sort: str, now, has_origin: bool, viewer: ViewerZone):
     if sort == "name":
         return queryset.order_by("not_meeting", "name", "pk")
     if sort == "distance" and has_origin:
+        if "distance" not in queryset.query.annotations:
+            lat, lng, _ = filterset.form.origin
+            queryset = queryset.with_distance(lat, lng)
         return queryset.order_by("not_meeting", F("distance").asc(nulls_last=True), "name", "pk")
     return queryset.annotate(upcoming=upcoming_key(now)).order_by("not_meeting", *UPCOMING_ORDER)
 
@@ -281,15 +289,21 @@ def _page_ids(queryset, result, page) -> list[int]:
     return list(queryset.values_list("pk", flat=True)[bottom : bottom + size])
 
 
-def _rows(ids: list[int], origin) -> list[Meeting]:
-    """The meetings with these ids, in this order, with everything a listing shows (the page
-    is ordered first, on ids alone, so that ordering never joins). With an origin, each gets
-    its `distance` (as Meeting.objects.with_distance() computes it in SQL for the filter)."""
-    by_id = {meeting.pk: meeting for meeting in Meeting.objects.for_listing().filter(pk__in=ids)}
-    rows = [by_id[pk] for pk in ids if pk in by_id]
+def _rows(ids: list[int], origin, listing: bool) -> list:
+    """The meetings with these ids, in this order (the page is ordered first, on ids alone, so
+    that ordering never joins): for a listing, only what its rows read per request
+    (groups.fragments.Listed), else Meetings with everything a row, feed or answer shows. With
+    an origin, each gets its `distance` (as Meeting.objects.with_distance() computes it in SQL
+    for the filter)."""
+    if listing:
+        rows = listed(ids)
+        places = [(meeting, meeting) for meeting in rows]
+    else:
+        by_id = {m.pk: m for m in Meeting.objects.for_listing().filter(pk__in=ids)}
+        rows = [by_id[pk] for pk in ids if pk in by_id]
+        places = [(meeting, meeting.location) for meeting in rows]
     if origin is not None:
-        for meeting in rows:
-            place = meeting.location
+        for meeting, place in places:
             meeting.distance = None
             if place is not None and place.has_coordinates and not meeting.is_online_only:
                 meeting.distance = distance_km(
@@ -324,12 +338,21 @@ def _capped_count(queryset, cap: int) -> int:
 
 
 def search(
-    params, *, now=None, cookie_tz="", place_first=False, per_page=25, paginate=True, limit=None
+    params,
+    *,
+    now=None,
+    cookie_tz="",
+    place_first=False,
+    per_page=25,
+    paginate=True,
+    limit=None,
+    listing=False,
 ) -> Result:
     """Runs a meeting search from request parameters. `cookie_tz` is the viewer's `tz` cookie;
     a referral sheet (`place_first`) reads times in the zone of the place searched before the
     browser's (see groups.clock.viewer_zone). Without pagination, returns at most `limit`
-    meetings."""
+    meetings. For a page of results rows (`listing`), each row's meeting holds only what the row
+    reads per request (groups.fragments), not a Meeting."""
     now = now or timezone.now()
     filterset = _filterset(params, now, cookie_tz, place_first)
     params = filterset.data
@@ -363,7 +386,9 @@ def search(
             # Near a place: those near it (in person or hybrid) and those online from anywhere,
             # each counted, so that a long list of online meetings does not read as local ones.
             online = Meeting.Attendance.ONLINE
-            near = _capped_count(filterset.qs.exclude(attendance=online), cap)
+            near = _capped_count(
+                filterset.qs.filter(filterset.within).exclude(attendance=online), cap
+            )
             elsewhere = _capped_count(filterset.qs.filter(attendance=online), cap)
             result.count_near, result.count_online = min(near, cap), min(elsewhere, cap)
             count = near + elsewhere
@@ -377,11 +402,19 @@ def search(
         else:
             result.page = paginator.page(min(number, paginator.num_pages))
             ids = _page_ids(queryset, result, result.page)
-            meetings = _rows(ids, origin)
+            meetings = _rows(ids, origin, listing)
             result.page.object_list = meetings
     else:
         meetings = list(queryset.for_listing()[:limit])
         result.count = len(meetings)
+        if origin is not None:
+            for meeting in meetings:
+                place = meeting.location
+                meeting.distance = None
+                if place is not None and place.has_coordinates and not meeting.is_online_only:
+                    meeting.distance = distance_km(
+                        origin[0], origin[1], place.latitude, place.longitude
+                    )
 
     for meeting in meetings:
         when = None if meeting.by_appointment else occurrence(meeting, now, result.viewer)

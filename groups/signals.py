@@ -1,5 +1,6 @@
 """Any change to what the public pages show moves ListingsVersion on (see groups.pagecache)."""
 
+from django.core.signals import request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from groups import onboarding
@@ -43,6 +44,8 @@ def listings_changed(sender, **kwargs) -> None:
 
 def connect() -> None:
     onboarding.connect()  # staff status follows a scope or the volunteers group
+    # Each request reads when the listings last changed afresh, once (ListingsVersion.current).
+    request_started.connect(ListingsVersion.forget_current, dispatch_uid="listings-version")
     for model in SHOWN:
         post_save.connect(listings_changed, sender=model, dispatch_uid=f"shown-save-{model}")
         post_delete.connect(listings_changed, sender=model, dispatch_uid=f"shown-del-{model}")

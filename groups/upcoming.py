@@ -12,9 +12,13 @@ import datetime
 import math
 import zoneinfo
 
+from django.core.cache import cache
+from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractHour, ExtractMinute, Least, Mod
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models.sql import Query
 
 from groups.weektime import MINUTES_PER_WEEK, shift_groups, utc_minute_of_week
 
@@ -23,7 +27,52 @@ from groups.weektime import MINUTES_PER_WEEK, shift_groups, utc_minute_of_week
 MARGIN = 120
 
 
-def upcoming_key(now: datetime.datetime):
+# The zones the listed meetings are held in, kept in the cache under the listings' version
+# (ListingsVersion.current: it moves on with every change to the listings): the key needs a
+# branch only for the zones of daylight saving time that some meeting is in, not for every zone
+# in the world, and the database then plans far less.
+ZONES_KEY = "groups:zones-in-use:2"
+
+
+def zones_in_use(using: str = "default") -> frozenset[str]:
+    from groups.models import ListingsVersion, Meeting
+
+    key = f"{ZONES_KEY}:{ListingsVersion.current()}"
+    zones = cache.get(key)
+    if zones is None:
+        found = Meeting.objects.using(using).order_by().values_list("timezone", flat=True)
+        zones = frozenset(found.distinct())
+        cache.set(key, zones, 24 * 3600)
+    return zones
+
+
+def upcoming_key(now: datetime.datetime, using: str = "default"):
+    """upcoming_key_expression(now) as the SQL it compiles to, for the zones in use. Compiling
+    it costs more than running it on a page of meetings, and the database plans it in every
+    part of a search that reads it: it is compiled once a minute, per database and set of
+    zones, with a branch only for the zones some meeting is in."""
+    connection = connections[using]
+    minute = now.astimezone(datetime.UTC).replace(second=0, microsecond=0)
+    zones = zones_in_use(using)
+    key = (connection.vendor, connection.settings_dict["NAME"], minute, zones)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        from groups.models import Meeting
+
+        query = Query(Meeting)
+        expression = upcoming_key_expression(minute, zones).resolve_expression(query)
+        compiled = query.get_compiler(using=using).compile(expression)
+        if len(_compiled) > 16:
+            _compiled.clear()
+        _compiled[key] = compiled
+    sql, params = compiled
+    return RawSQL(sql, params, output_field=IntegerField())
+
+
+_compiled: dict[tuple, tuple[str, tuple]] = {}
+
+
+def upcoming_key_expression(now: datetime.datetime, zones_in_use=None):
     """Minutes until each meeting next starts; minus the minutes since it started for a meeting
     in progress (started less than an hour ago and not yet ended); NULL by appointment.
 
@@ -46,6 +95,10 @@ def upcoming_key(now: datetime.datetime):
 
     whens = []
     for (shift, later, change), zones in shift_groups(now).items():
+        if zones_in_use is not None:
+            zones = [zone for zone in zones if zone in zones_in_use]
+            if not zones:
+                continue
         if change is None:
             whens.append(When(timezone__in=zones, then=key_under(shift)))
             continue

@@ -2,12 +2,13 @@ import base64
 import functools
 import hashlib
 import json
+import time
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import (
     Http404,
     HttpResponse,
@@ -19,7 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import http_date, parse_http_date_safe, url_has_allowed_host_and_scheme
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -31,7 +33,7 @@ from groups.clock import occurrence, viewer_zone, zone_choices
 from groups.filters import MeetingFilter
 from groups.forms import CorrectionForm, NewMeetingForm
 from groups.models import Fellowship, Meeting, MeetingSlug, MeetingType
-from groups.pagecache import cached_page
+from groups.pagecache import cached_page, listings_changed, unchanged, weak_etag
 from groups.referrals import SheetOptions
 from groups.search import errors_of, matching, search, summarise
 from groups.serializers import meeting_json, meeting_schema_org
@@ -58,7 +60,7 @@ def home(request):
 @require_safe
 @cached_page
 def meetings(request):
-    result = search(request.GET, cookie_tz=_cookie_tz(request))
+    result = search(request.GET, cookie_tz=_cookie_tz(request), listing=True)
     # The form opens by itself only when there is nothing to show yet: no search, or a search
     # to fix. Otherwise the results come first and "Change the search" opens it.
     searched = any(key not in ("tz", "page", "view") for key in request.GET)
@@ -370,6 +372,7 @@ def fellowship(request, slug):
         {"fellowship": [slug], "tz": request.GET.get("tz", "")},
         cookie_tz=_cookie_tz(request),
         per_page=20,
+        listing=True,
     )
     return render(request, "groups/fellowship.html", {"fellowship": obj, "result": result})
 
@@ -517,44 +520,62 @@ def _cors(response):
     return response
 
 
+# Search parameters that read the clock ("today", "starting within the hour", a weekday or a
+# time of day on the viewer's clock, which daylight saving moves): such a feed moves with the
+# minute. Without them a feed's bytes depend on the listings and its address only.
+FEED_CLOCK_PARAMETERS = ("day", "time", "soon", "start_after", "start_before")
+# Anyone may keep a feed (it is the same for every reader and holds only what the directory
+# publishes), but must ask again before using it: asking costs one small query and a 304, and
+# a volunteer's fix is then in the very next read, not five minutes later.
+FEED_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+
 def _feed(request, params, edition=feeds.MIXED):
     """A Meeting Guide JSON feed of a search, streamed, with ETag and Last-Modified so that a
-    reader asking again gets a 304 until something changes. Both feed views answer with it."""
-    filterset, queryset = matching(params)
-    if queryset is None:
-        return _cors(JsonResponse({"errors": errors_of(filterset)}, status=400))
-    stamp = queryset.aggregate(
-        count=Count("pk"),
-        meetings=Max("updated"),
-        groups=Max("group__updated"),
-        places=Max("location__updated"),
+    reader asking again gets a 304 until something changes. Both feed views answer with it.
+
+    Both are known before anything is built, from the last change to any listing
+    (ListingsVersion, which every save, check, approval and import moves on: groups.signals),
+    the feed's full address (its entries' links name the scheme and host), the site's name and
+    address (every entry's entity), the feeds module's code (groups.feeds.FORMAT) and, for a
+    search on the clock, the minute. Last-Modified is the later of that change and the minute
+    it depends on, sent only once that second is over: an If-Modified-Since of the same second
+    could not tell a later change in it (the ETag can, and If-None-Match is checked first)."""
+    changed = listings_changed()
+    now = time.time()
+    clock = any(name in params for name in FEED_CLOCK_PARAMETERS)
+    key = "|".join(
+        (
+            changed.isoformat() if changed else "-",
+            request.build_absolute_uri(),
+            str(edition),
+            settings.SITE_NAME,
+            settings.SITE_URL,
+            feeds.FORMAT,
+            str(int(now // 60)) if clock else "",
+        )
     )
-    changed = max(
-        (d for d in (stamp["meetings"], stamp["groups"], stamp["places"]) if d), default=None
-    )
-    regions = filterset.regions
-    key = (
-        f"{request.path}|{stamp}|{params.urlencode()}|{hash(tuple(regions.rows))}"
-        f"|{filterset.fellowships}|{edition}"
-    )
-    etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
-    if changed is not None:
-        headers["Last-Modified"] = http_date(changed.timestamp())
-    if request.headers.get("If-None-Match") == etag or (
-        "If-None-Match" not in request.headers
-        and changed is not None
-        and (parse_http_date_safe(request.headers.get("If-Modified-Since", "")) or 0)
-        >= int(changed.timestamp())
-    ):
+    etag = weak_etag(key)
+    modified = max(int(changed.timestamp()) if changed else 0, int(now // 60) * 60 if clock else 0)
+    headers = {"ETag": etag, "Cache-Control": FEED_CACHE_CONTROL}
+    if modified and modified < int(now):
+        headers["Last-Modified"] = http_date(modified)
+    else:
+        modified = None
+    if unchanged(request, etag, modified):
         response = HttpResponseNotModified()
     else:
+        filterset, queryset = matching(params)
+        if queryset is None:
+            return _cors(JsonResponse({"errors": errors_of(filterset)}, status=400))
         response = StreamingHttpResponse(
-            feeds.stream(queryset, request, regions, edition=edition),
+            feeds.stream(queryset, request, filterset.regions, edition=edition),
             content_type="application/json",
         )
     for name, value in headers.items():
         response[name] = value
+    # As the 200 it stands for says (GZipMiddleware compresses that one).
+    patch_vary_headers(response, ("Accept-Encoding",))
     return _cors(response)
 
 

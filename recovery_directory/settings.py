@@ -90,8 +90,11 @@ MIDDLEWARE = [
     # With a map tile server set (MAP_TILE_URL), images may also come from its host (groups.maps).
     "groups.maps.TileServerPolicyMiddleware",
     # Static files from the app itself (no separate file server needed), compressed and, with
-    # DEBUG off, with hashed names cached for a year.
+    # DEBUG off, with hashed names cached for ever (whitenoise's ten years, immutable).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages, JSON and the streamed feeds gzipped (with Django's BREACH mitigation); below
+    # whitenoise, so that static files, already compressed (or not worth it), pass it by.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The page's language: the address's prefix (/es/, /fr/), else the `lang` cookie, else the
     # browser's Accept-Language; an unprefixed page asked for in another language is sent to
@@ -306,7 +309,7 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 
 # Searches count matches up to this many; past it they say "more than" (a count of a huge
 # result costs as much as the search itself).
-SEARCH_COUNT_CAP = envint("SEARCH_COUNT_CAP", "1000")
+SEARCH_COUNT_CAP = envint("SEARCH_COUNT_CAP", "100")
 
 # The map (groups.maps, docs/maps.md) shows at most this many meetings of a search.
 MAP_LIMIT = envint("MAP_LIMIT", "1000")

@@ -53,6 +53,15 @@ def make_group(fellowship="aa", **fields):
     return Group.objects.create(fellowship=fellowship, **{**defaults, **fields})
 
 
+# The result rows a page shows that are not kept yet (groups.fragments) are built from their
+# meetings with venue, group and fellowship, then their types and languages: three queries,
+# however many rows.
+ROW_BUILDING_QUERIES = 3
+# And after any change to the listings, the first search reads which zones the meetings are in
+# (groups.upcoming.zones_in_use): one query.
+ZONES_QUERY = 1
+
+
 def make_meeting(fellowship="aa", types=(), languages=("en",), **fields):
     """An in-person Monday evening meeting unless told otherwise."""
     if isinstance(fellowship, str):
@@ -100,7 +109,12 @@ def empty_cache():
     """Each test starts with nothing cached (the catalogue of types, regions, …)."""
     from django.core.cache import cache
 
+    from groups.fragments import forget_kept
+    from groups.templatetags.search_form import forget_drawn
+
     cache.clear()
+    forget_kept()  # and what each process keeps beside the cache
+    forget_drawn()
 
 
 @pytest.fixture

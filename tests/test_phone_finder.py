@@ -11,7 +11,13 @@ import time_machine
 
 from groups.models import Meeting, MeetingType
 from groups.quick import QUICK_SECONDS
-from tests.conftest import make_location, make_meeting, make_portland_location
+from tests.conftest import (
+    ROW_BUILDING_QUERIES,
+    ZONES_QUERY,
+    make_location,
+    make_meeting,
+    make_portland_location,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -338,6 +344,9 @@ def test_the_hard_hour_costs_a_constant_number_of_queries(
                 types=("O",),
             )
             make_meeting(slug=f"more-tomorrow-{n}", day=Meeting.Day.TUESDAY, types=("D",))
+        # The listings moved on: the rows of the results and of the offer are built again.
+        with django_assert_num_queries(len(small) + 2 * ROW_BUILDING_QUERIES + ZONES_QUERY):
+            assert hard_hour(client.get("/meetings/", params).text)
         with django_assert_num_queries(len(small)):
             assert hard_hour(client.get("/meetings/", params).text)
 

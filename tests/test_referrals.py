@@ -11,7 +11,7 @@ import zxingcpp
 from pypdf import PdfReader
 
 from groups.models import Meeting
-from tests.conftest import make_group, make_location, make_meeting, make_region
+from tests.conftest import ZONES_QUERY, make_group, make_location, make_meeting, make_region
 
 pytestmark = pytest.mark.django_db
 
@@ -411,16 +411,20 @@ def test_it_previews_in_a_constant_number_of_queries(client, django_assert_num_q
     query = {"near": "Leith", "preview": "1", "drop": made[0].slug}
     sheet = {"near": "Leith", "drop": made[0].slug}
     client.get("/referrals/", query), client.get("/referrals/sheet/", sheet)
-    # The place "near" names (twice: the form as asked, the sheet's search), the meetings and
-    # their types and languages.
-    with django_assert_num_queries(5):
+    # The place "near" names and the venues near it (twice: the form as asked, the sheet's
+    # search), when the listings last changed (the zones in use are kept under it), the
+    # meetings and their types and languages.
+    with django_assert_num_queries(8):
         assert client.get("/referrals/", query).text.count("data-preview-slug") == 3
-    # The sheet near a place, with a meeting dropped: the same, the place read once.
-    with django_assert_num_queries(4):
+    # The sheet near a place, with a meeting dropped: the place and its venues read once.
+    with django_assert_num_queries(6):
         assert client.get("/referrals/sheet/", sheet).text.count("data-meeting-slug") == 2
     for _ in range(27):
         make_meeting(types=("O", "D"), group=make_group(), location=make_location(region=leith))
-    with django_assert_num_queries(5):
+    # The listings moved on: the first search reads the zones the meetings are in again.
+    with django_assert_num_queries(8 + ZONES_QUERY):
         assert client.get("/referrals/", query).text.count("data-preview-slug") == 30
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(8):
+        assert client.get("/referrals/", query).text.count("data-preview-slug") == 30
+    with django_assert_num_queries(6):
         assert client.get("/referrals/sheet/", sheet).text.count("data-meeting-slug") == 29

@@ -68,3 +68,12 @@ def checked_long_ago(meeting, today: datetime.date | None = None) -> str:
     if days <= settings.VERIFICATION_INTERVAL_DAYS:
         return ""
     return _long_ago(days)
+
+
+@register.simple_tag
+def meeting_rows(rows, offered=False):
+    """The result rows (groups.search.Row) as list items, each kept once and only its time and
+    distance filled in per page (groups.fragments)."""
+    from groups.fragments import rows_html
+
+    return rows_html(rows, offered=offered)

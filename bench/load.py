@@ -170,6 +170,9 @@ def env_for(url: str, static_root: str) -> dict:
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "DB_CONN_MAX_AGE": "600",
         "STATIC_ROOT": static_root,
+        # The cache every app server shares, as .env.example has it (emptied before each
+        # server starts, so that a run begins with nothing kept).
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
     }
 
 
@@ -262,6 +265,9 @@ def free_port() -> int:
 
 
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     server = subprocess.Popen(
         [
             GUNICORN,

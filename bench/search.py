@@ -140,6 +140,11 @@ def bootstrap(url: str, page_cache: str | None = None) -> None:
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ.setdefault("DB_CONN_MAX_AGE", "60")  # as .env.example recommends
+    # The shared cache, as .env.example has it, emptied so that a run starts with nothing kept.
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     # Load the app as gunicorn does (settings, and the garbage collector tuning in wsgi.py).
     import recovery_directory.wsgi  # noqa: F401
 

@@ -34,7 +34,9 @@ them to be inferred from TC and the online details), `status_reason`, `languages
 
 import dataclasses
 import datetime
+import hashlib
 import json
+from pathlib import Path
 
 from django.conf import settings
 
@@ -42,6 +44,10 @@ from groups.importing.rows import dial_string
 from groups.models import Meeting
 
 SPEC_VOCABULARY = "meeting-guide"
+
+# Changes with this module's code, so that a release that writes entries differently is not
+# taken for the feed a reader already holds (the feed's ETag: groups.views._feed).
+FORMAT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,11 +95,8 @@ def town(place, chain: list[str]) -> str:
     return ", ".join(parts or chain[::-1])
 
 
-def _types(meeting: Meeting, edition: Edition) -> list[str]:
-    if edition.vocabulary_id is None:
-        codes = [t.code for t in meeting.types.all() if t.vocabulary.slug == SPEC_VOCABULARY]
-    else:
-        codes = [t.code for t in meeting.types.all() if t.vocabulary_id == edition.vocabulary_id]
+def _types(meeting: Meeting, codes) -> list[str]:
+    """The meeting's codes in the edition's vocabulary, with TC as its status says."""
     codes = [code for code in codes if code != "TC"]
     if meeting.status == Meeting.Status.TEMPORARILY_CLOSED:
         codes.append("TC")
@@ -153,13 +156,17 @@ OUR_FIELDS = (
 )
 
 
-def entry(meeting: Meeting, request, regions, edition: Edition = MIXED) -> dict:
-    """One meeting as a Meeting Guide feed entry."""
+def entry(
+    meeting: Meeting, request, regions, edition: Edition = MIXED, *, codes=(), languages=()
+) -> dict:
+    """One meeting as a Meeting Guide feed entry; `codes` are its types' codes in the edition's
+    vocabulary, `languages` its languages' codes (read for a chunk at a time: entries())."""
+    url = request.build_absolute_uri(meeting.get_absolute_url())
     data = {
         "name": meeting.name,
         "slug": meeting.slug,
-        "url": request.build_absolute_uri(meeting.get_absolute_url()),
-        "feedback_url": request.build_absolute_uri(f"{meeting.get_absolute_url()}correction/"),
+        "url": url,
+        "feedback_url": f"{url}correction/",
         "updated": meeting.updated.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "timezone": meeting.timezone,
         "notes": meeting.notes,
@@ -168,7 +175,7 @@ def entry(meeting: Meeting, request, regions, edition: Edition = MIXED) -> dict:
         "fellowship": meeting.fellowship.slug,
         "attendance": meeting.attendance,
         "status": meeting.status,
-        "languages": sorted(language.code for language in meeting.languages.all()),
+        "languages": sorted(languages),
     }
     if meeting.status_reason:
         data["status_reason"] = meeting.status_reason
@@ -176,7 +183,7 @@ def entry(meeting: Meeting, request, regions, edition: Edition = MIXED) -> dict:
         data["day"] = meeting.day
         data["time"] = meeting.start_time.strftime("%H:%M")
         data["end_time"] = meeting.effective_end_time.strftime("%H:%M")
-    data["types"] = _types(meeting, edition)
+    data["types"] = _types(meeting, codes)
     if meeting.group:
         data["group"] = meeting.group.name
         if meeting.group.notes:
@@ -190,21 +197,67 @@ def entry(meeting: Meeting, request, regions, edition: Edition = MIXED) -> dict:
     return data
 
 
+# What an entry reads of a meeting, its fellowship, group and venue: nothing else is fetched
+# (a fellowship's description or a meeting's search text would be read once a meeting).
+ENTRY_FIELDS = (
+    *("name", "slug", "updated", "timezone", "notes", "attendance", "status", "status_reason"),
+    *("day", "start_time", "end_time", "conference_url", "conference_phone", "conference_notes"),
+    *("fellowship__slug", "group__name", "group__notes"),
+    *("location__name", "location__address", "location__city", "location__state"),
+    *("location__postal_code", "location__country", "location__approximate"),
+    *("location__access_notes", "location__notes", "location__latitude", "location__longitude"),
+    "location__region",
+)
+
+
+def _codes_by_meeting(rows) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for meeting_id, code in rows:
+        found.setdefault(meeting_id, []).append(code)
+    return found
+
+
 def entries(queryset, request, regions, chunk: int = 500, edition: Edition = MIXED):
     """Feed entries one by one, reading the meetings a chunk at a time by primary key (keyset
     pagination, so that memory stays flat however many meetings match and whatever the
-    database driver buffers)."""
+    database driver buffers: behind a transaction pooler there are no server-side cursors,
+    and .iterator() would hold every row). Each chunk's type and language codes are read as
+    plain values, two queries: no model objects for them, and none of the reference cycles
+    that prefetched ones make, which Python's collector (tuned to run seldom: wsgi.py) would
+    leave to pile up over a long feed."""
     last = 0
     rows = (
         published(queryset)
         .select_related("fellowship", "group", "location")
-        .prefetch_related("types__vocabulary", "languages")
+        .only(*ENTRY_FIELDS)
         .order_by("pk")
     )
+    types = Meeting.types.through.objects
+    if edition.vocabulary_id is None:
+        types = types.filter(meetingtype__vocabulary__slug=SPEC_VOCABULARY)
+    else:
+        types = types.filter(meetingtype__vocabulary_id=edition.vocabulary_id)
+    languages = Meeting.languages.through.objects
     while True:
         batch = list(rows.filter(pk__gt=last)[:chunk])
+        if not batch:
+            break
+        ids = [meeting.pk for meeting in batch]
+        codes = _codes_by_meeting(
+            types.filter(meeting_id__in=ids).values_list("meeting_id", "meetingtype__code")
+        )
+        spoken = _codes_by_meeting(
+            languages.filter(meeting_id__in=ids).values_list("meeting_id", "language__code")
+        )
         for meeting in batch:
-            yield entry(meeting, request, regions, edition)
+            yield entry(
+                meeting,
+                request,
+                regions,
+                edition,
+                codes=codes.get(meeting.pk, ()),
+                languages=spoken.get(meeting.pk, ()),
+            )
         if len(batch) < chunk:
             break
         last = batch[-1].pk

@@ -23,14 +23,6 @@ def chosen(field) -> set[str]:
 
 
 @register.filter
-def qr(url: str):
-    """An inline SVG QR code to the URL."""
-    from groups.referrals import qr_svg
-
-    return qr_svg(url)
-
-
-@register.filter
 def short_link(url: str) -> str:
     from groups.referrals import short_link as shorten
 

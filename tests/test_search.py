@@ -351,7 +351,15 @@ def test_it_lists_meetings_by_appointment_last(client):
 LEITH = (55.9756, -3.1694)
 
 
-def test_it_finds_meetings_within_a_distance_of_coordinates(client):
+@pytest.fixture(params=[5000, 0], ids=["venues by id", "venues too many to name"])
+def venues(request, monkeypatch):
+    """Near a place, the search names the venues within the distance, or past VENUE_LIST_LIMIT
+    (a wide circle in a dense country) checks each distance in SQL: the same meetings either
+    way."""
+    monkeypatch.setattr("groups.filters.VENUE_LIST_LIMIT", request.param)
+
+
+def test_it_finds_meetings_within_a_distance_of_coordinates(client, venues):
     near = make_meeting(location=make_location(latitude=55.97, longitude=-3.17))  # < 1 km
     mid = make_meeting(location=make_location(latitude=55.86, longitude=-4.25))  # Glasgow, ~68 km
     make_meeting(location=make_location(latitude=51.5, longitude=-0.12))  # London, ~530 km
@@ -364,7 +372,7 @@ def test_it_finds_meetings_within_a_distance_of_coordinates(client):
     assert set(found(client, lat=lat, lng=lng, distance=45, unit="mi")) == {near.slug, mid.slug}
 
 
-def test_it_sorts_by_distance_and_shows_it(client):
+def test_it_sorts_by_distance_and_shows_it(client, venues):
     lat, lng = LEITH
     far = make_meeting(location=make_location(latitude=55.86, longitude=-4.25))
     close = make_meeting(location=make_location(latitude=55.97, longitude=-3.17))
@@ -377,7 +385,7 @@ def test_it_sorts_by_distance_and_shows_it(client):
     assert re.search(r"· 4\d\.\d mi away", response.text)
 
 
-def test_it_keeps_online_meetings_in_a_distance_search_unless_in_person_is_asked(client):
+def test_it_keeps_online_meetings_in_a_distance_search_unless_in_person_is_asked(client, venues):
     lat, lng = LEITH
     near = make_meeting(location=make_location(latitude=55.97, longitude=-3.17))
     online = make_meeting(attendance="online")

@@ -1,9 +1,10 @@
 """Python function calls and CPU time per request, counted by cProfile (a script, not a test).
 
     .venv/bin/python bench/calls.py [--language es]
-        [--database-url postgres://postgres@127.0.0.1:5432/recovery_directory_bench]
+        [--database-url postgres://postgres@127.0.0.1:5432/recovery_directory_load_100000]
 
-Reads the database bench/search.py built (run that first) with the page cache off, and prints,
+Reads the 100,000-meeting database bench/load.py builds (`make bench` first) with the page cache
+off, and prints,
 for a few pages, the Python function calls a request makes and its CPU time under the profiler.
 Unlike a time, the count does not change with the load on the machine: it says how much Python
 work a change added or saved (docs/benchmarks.md, "The cost of the languages").
@@ -24,7 +25,8 @@ PAGES = ["/", "/meetings/?day=1", "/meetings/?near=Denver&distance=25", "/meetin
 def main() -> None:
     parser = argparse.ArgumentParser(description="Count the Python calls of a few pages.")
     parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/recovery_directory_bench"
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/recovery_directory_load_100000",
     )
     parser.add_argument("--language", default="en", help="the pages' language (en, es, fr)")
     parser.add_argument("--repeat", type=int, default=10)

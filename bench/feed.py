@@ -1,8 +1,9 @@
 """Meeting Guide feed benchmark (a script, not a test).
 
-    .venv/bin/python bench/feed.py [--database-url postgres://…/recovery_directory_bench]
+    .venv/bin/python bench/feed.py [--database-url postgres://…/recovery_directory_load_100000]
 
-Uses the database bench/search.py fills (run that first). Streams the whole feed through
+Uses the 100,000-meeting database bench/load.py builds (`make bench` first). Streams the whole
+feed through
 Django's test client and prints its size, the time taken and the process's peak memory, then
 asks again with If-None-Match and times the 304. Budget (the interop issue): exporting 100,000
 meetings stays under 300 MB of memory.
@@ -16,7 +17,8 @@ import time
 def main() -> None:
     parser = argparse.ArgumentParser(description="Time the Meeting Guide feed.")
     parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/recovery_directory_bench"
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/recovery_directory_load_100000",
     )
     args = parser.parse_args()
     from search import bootstrap  # bench/search.py, beside this script

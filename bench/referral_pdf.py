@@ -1,9 +1,10 @@
 """Referral sheet PDF benchmark (a script, not a test).
 
     .venv/bin/python bench/referral_pdf.py [--meetings 150] [--repeat 10]
-        [--database-url postgres://postgres@127.0.0.1:5432/recovery_directory_bench]
+        [--database-url postgres://postgres@127.0.0.1:5432/recovery_directory_load_100000]
 
-Uses the database bench/search.py fills (run that first), takes the first N meetings of a broad
+Uses the 100,000-meeting database bench/load.py builds (`make bench` first), takes the first N
+meetings of a broad
 search in week order, and times the whole request for their PDF (search, template, WeasyPrint)
 through Django's test client, with the page cache off so that every run builds it. Budget (the
 referral issue): 150 meetings in under 2 seconds.
@@ -22,7 +23,8 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=150)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/recovery_directory_bench"
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/recovery_directory_load_100000",
     )
     args = parser.parse_args()
     from search import bootstrap  # bench/search.py, beside this script

@@ -4,11 +4,10 @@
         [--database-url postgres://postgres@127.0.0.1:5432/recovery_directory_load_100000]
 
 Reads the 100,000-meeting database bench/load.py builds (`make bench` first) with the page cache
-off, and prints,
-for a few pages, the Python function calls a request makes and its CPU time under the profiler.
-Unlike a time, the count does not change with the load on the machine: it says how much Python
-work a change added or saved (docs/benchmarks.md, "The cost of the languages").
-"""
+off, and prints, for a few pages, the Python function calls a request makes and its CPU time
+under the profiler. Unlike a time, the count does not change with the load on the machine: it
+says how much Python work a change added or saved (docs/benchmarks.md, "The cost of the
+languages")."""
 
 import argparse
 import cProfile

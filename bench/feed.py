@@ -3,11 +3,9 @@
     .venv/bin/python bench/feed.py [--database-url postgres://…/recovery_directory_load_100000]
 
 Uses the 100,000-meeting database bench/load.py builds (`make bench` first). Streams the whole
-feed through
-Django's test client and prints its size, the time taken and the process's peak memory, then
-asks again with If-None-Match and times the 304. Budget (the interop issue): exporting 100,000
-meetings stays under 300 MB of memory.
-"""
+feed through Django's test client and prints its size, the time taken and the process's peak
+memory, then asks again with If-None-Match and times the 304. Budget (the interop issue):
+exporting 100,000 meetings stays under 300 MB of memory."""
 
 import argparse
 import resource

@@ -4,11 +4,9 @@
         [--database-url postgres://postgres@127.0.0.1:5432/recovery_directory_load_100000]
 
 Uses the 100,000-meeting database bench/load.py builds (`make bench` first), takes the first N
-meetings of a broad
-search in week order, and times the whole request for their PDF (search, template, WeasyPrint)
-through Django's test client, with the page cache off so that every run builds it. Budget (the
-referral issue): 150 meetings in under 2 seconds.
-"""
+meetings of a broad search in week order, and times the whole request for their PDF (search,
+template, WeasyPrint) through Django's test client, with the page cache off so that every run
+builds it. Budget (the referral issue): 150 meetings in under 2 seconds."""
 
 import argparse
 import os

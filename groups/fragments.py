@@ -25,7 +25,6 @@ rows are fetched only for the rows not yet kept.
 import dataclasses
 import datetime
 import hashlib
-import zoneinfo
 from pathlib import Path
 
 from django.conf import settings
@@ -85,21 +84,12 @@ class Listed:
         "location__longitude",
     )
 
-    @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
-
-    @property
-    def by_appointment(self) -> bool:
-        return self.day is None
-
-    @property
-    def is_online_only(self) -> bool:
-        return self.attendance == Meeting.Attendance.ONLINE
-
-    @property
-    def is_in_person(self) -> bool:
-        return self.attendance in (Meeting.Attendance.IN_PERSON, Meeting.Attendance.HYBRID)
+    # Read as a Meeting reads them (groups.clock.occurrence and the search use these).
+    Attendance = Meeting.Attendance
+    zone = Meeting.zone
+    by_appointment = Meeting.by_appointment
+    is_online_only = Meeting.is_online_only
+    is_in_person = Meeting.is_in_person
 
     @property
     def has_coordinates(self) -> bool:

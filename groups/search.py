@@ -185,9 +185,9 @@ class Result:
 UPCOMING_ORDER = (F("upcoming").asc(nulls_last=True), "name", "pk")
 
 # "Starting soonest" is read in tiers of minutes until the start: [0, 2 h), [2 h, 12 h),
-# [12 h, 1 day), [1 day, 2 days), then the rest. A tier is read (through the week_minute index)
-# only while the tiers before it have not filled the page down to its end, so a page costs what
-# its meetings' tiers hold rather than ordering every match.
+# [12 h, 1 day), then a day at a time to six days, then the rest. A tier is read (through the
+# week_minute index) only while the tiers before it have not filled the page down to its end,
+# so a page costs what its meetings' tiers hold rather than ordering every match.
 TIERS = (120, 720, 1440, 2880, 4320, 5760, 7200, 8640)
 
 
@@ -302,14 +302,19 @@ def _rows(ids: list[int], origin, listing: bool) -> list:
         by_id = {m.pk: m for m in Meeting.objects.for_listing().filter(pk__in=ids)}
         rows = [by_id[pk] for pk in ids if pk in by_id]
         places = [(meeting, meeting.location) for meeting in rows]
-    if origin is not None:
-        for meeting, place in places:
-            meeting.distance = None
-            if place is not None and place.has_coordinates and not meeting.is_online_only:
-                meeting.distance = distance_km(
-                    origin[0], origin[1], place.latitude, place.longitude
-                )
+    _measure(places, origin)
     return rows
+
+
+def _measure(places, origin) -> None:
+    """Gives each (meeting, its place) pair's meeting its `distance` from the origin in km:
+    None online or without coordinates."""
+    if origin is None:
+        return
+    for meeting, place in places:
+        meeting.distance = None
+        if place is not None and place.has_coordinates and not meeting.is_online_only:
+            meeting.distance = distance_km(origin[0], origin[1], place.latitude, place.longitude)
 
 
 def errors_of(filterset) -> dict[str, list[str]]:
@@ -407,14 +412,7 @@ def search(
     else:
         meetings = list(queryset.for_listing()[:limit])
         result.count = len(meetings)
-        if origin is not None:
-            for meeting in meetings:
-                place = meeting.location
-                meeting.distance = None
-                if place is not None and place.has_coordinates and not meeting.is_online_only:
-                    meeting.distance = distance_km(
-                        origin[0], origin[1], place.latitude, place.longitude
-                    )
+        _measure([(meeting, meeting.location) for meeting in meetings], origin)
 
     for meeting in meetings:
         when = None if meeting.by_appointment else occurrence(meeting, now, result.viewer)
